@@ -1,0 +1,103 @@
+"""Articles: read a file into clean, fact-split, summarised articles ready to store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.cleaning import clean_paragraphs
+from bot.formats import RawArticle, parse_file_text
+from bot.keyfacts import key_fact_ranks
+from bot.reading import ArticleError, check_path, decode, read_bytes
+from bot.sentences import split_sentences
+from bot.summary import summarize
+from bot.text import fix_spacing, normalize
+
+# Bump when parsing changes, so that unchanged files are re-read once with the new rules.
+PARSER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One body sentence; key facts carry their rank among the article's key facts."""
+
+    position: int
+    text: str
+    key_rank: int | None = None
+
+    @property
+    def is_key(self) -> bool:
+        return self.key_rank is not None
+
+
+@dataclass
+class Article:
+    """A clean article as the knowledge base stores it."""
+
+    key: str
+    file: str
+    title: str
+    body: list[str]
+    facts: list[Fact]
+    summary: str
+    file_hash: str
+    content_hash: str
+    section: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    license: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def file_hash(data: bytes, meta: dict[str, str] | None = None) -> str:
+    """Hash of what determines an article: parser version, bytes and sidecar metadata."""
+    digest = hashlib.sha256(PARSER_VERSION.encode())
+    digest.update(data)
+    digest.update(repr(sorted((meta or {}).items())).encode())
+    return digest.hexdigest()
+
+
+def build_article(raw: RawArticle, key: str, file: str, fhash: str,
+                  sidecar: dict[str, str] | None = None) -> Article:
+    """Clean the body, split it into facts, flag key facts and summarise."""
+    meta = {k: fix_spacing(normalize(v)) for k, v in raw.meta.items()}
+    meta.update({k: v for k, v in (sidecar or {}).items() if v})
+    paragraphs = clean_paragraphs([normalize(line) for line in raw.lines])
+    sentences = [s for p in paragraphs for s in split_sentences(p)]
+    title = meta.get("title", "").strip()
+    if not title:
+        raise ArticleError("no title found")
+    if not sentences:
+        raise ArticleError("no article text found (nothing but title and page furniture)")
+    ranks = key_fact_ranks(sentences)
+    facts = [Fact(i, s, ranks.get(i)) for i, s in enumerate(sentences)]
+    content = "\n".join([title, *sentences])
+    return Article(
+        key=key,
+        file=file,
+        title=title,
+        body=paragraphs,
+        facts=facts,
+        summary=summarize(sentences),
+        file_hash=fhash,
+        content_hash=hashlib.sha256(content.casefold().encode()).hexdigest(),
+        section=meta.get("section"),
+        date=meta.get("date"),
+        url=meta.get("url"),
+        source=meta.get("source"),
+        license=meta.get("license"),
+    )
+
+
+def read_articles(path: Path, root: Path, sidecar: dict[str, str] | None = None) -> list[Article]:
+    """Read one file into its articles (a JSON list holds several); ArticleError if unusable."""
+    check_path(path, root)
+    data = read_bytes(path)
+    fhash = file_hash(data, sidecar)
+    raws = parse_file_text(path, decode(data))
+    name = path.relative_to(root).as_posix()
+    if len(raws) == 1:
+        return [build_article(raws[0], name, name, fhash, sidecar)]
+    return [build_article(raw, f"{name}#{i}", name, fhash, sidecar) for i, raw in enumerate(raws)]

@@ -1,0 +1,165 @@
+"""Command line: load, ask, chat, articles and run; a thin layer over the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.answers import Answer
+from bot.loading import LoadError, LoadReport
+from bot.service import NewsService
+from bot.settings import Settings
+
+PROMPT = "you> "
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+        return sub
+
+    load = add("load", "read the articles folder into the knowledge base and print the report")
+    load.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    ask = add("ask", "answer a question (or one per line from stdin)")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON lines for stdin)")
+    ask.add_argument("question", nargs="*", help="the question; omit to read stdin")
+    add("chat", "talk to the bot in this console")
+    add("articles", "list the loaded articles")
+    add("run", "run the Telegram bot (console chat when there is no token)")
+    return parser
+
+
+def load_env_file(path: Path = Path(".env")) -> dict[str, str]:
+    """The process environment over `.env` (read once here, never at import time)."""
+    env: dict[str, str] = {}
+    if path.is_file():
+        from dotenv import dotenv_values
+
+        env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    env.update(os.environ)
+    return env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(load_env_file()).with_overrides(
+            database_path=args.db, articles_dir=getattr(args, "articles", None)
+        )
+    except ValueError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run" and settings.telegram_bot_token:
+        from handlers.app import run  # Telegram is imported only when the bot really runs
+
+        return run(settings)
+    service = NewsService.from_settings(settings)
+    try:
+        if args.command == "load":
+            return cmd_load(service, args.json)
+        if (report := service.ensure_loaded()) is not None:
+            print(f"first start: loaded {report.total_articles} articles from "
+                  f"{service.articles_dir}", file=sys.stderr)
+    except LoadError as exc:
+        print(f"load failed: {exc}", file=sys.stderr)
+        return 1
+    if args.command == "ask":
+        return cmd_ask(service, " ".join(args.question), args.json)
+    if args.command == "run":
+        return run_without_token(service)
+    if args.command == "chat":
+        return chat(service)
+    return cmd_articles(service)
+
+
+def cmd_load(service: NewsService, as_json: bool) -> int:
+    """Print the load report; exit 1 when nothing could be read."""
+    report: LoadReport = service.reload()
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(report.lines()))
+    return 0 if report.total_articles else 1
+
+
+def cmd_ask(service: NewsService, question: str, as_json: bool) -> int:
+    if question.strip():
+        print(render(service.ask(question), as_json))
+        return 0
+    for line in sys.stdin:
+        if line.strip():
+            print(render(service.ask(line.rstrip("\n")), as_json), flush=True)
+    return 0
+
+
+def render(answer: Answer, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(answer.to_dict(), ensure_ascii=False)
+    return format_answer(answer)
+
+
+def format_answer(answer: Answer) -> str:
+    """Plain-text answer, the same content the Telegram bot shows."""
+    if answer.reply:
+        return answer.reply
+    if not answer.answered:
+        text = "I could not find that in my articles."
+        if answer.suggestions:
+            text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in answer.suggestions)
+        return text
+    lines = []
+    for fact in answer.facts:
+        if fact.context:
+            lines.append(f"{fact.context}")
+        lines.append(f"{fact.text}\n  — {fact.article_title}")
+    if answer.summary:
+        lines.append(f"Summary: {answer.summary}")
+    if answer.article_url:
+        lines.append(f"Source: {answer.article_url}")
+    lines.append(f"(confidence {answer.confidence:.0%})")
+    return "\n".join(lines)
+
+
+def chat(service: NewsService) -> int:
+    """Interactive console: the bot's answers, without Telegram."""
+    count = service.kb.article_count()
+    print(f"Ask me about the news ({count} articles loaded). Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        print(format_answer(service.ask(question)), end="\n\n")
+
+
+NO_TOKEN_HELP = """No TELEGRAM_BOT_TOKEN is set, so the Telegram bot cannot start.
+To get a token: open Telegram, talk to @BotFather, send /newbot and follow its steps;
+then put TELEGRAM_BOT_TOKEN=<the token> in .env (see .env.example) and run again."""
+
+
+def run_without_token(service: NewsService) -> int:
+    """Explain how to get a token; offer the console chat when someone is at the keyboard."""
+    print(NO_TOKEN_HELP, file=sys.stderr)
+    if not sys.stdin.isatty():
+        return 2
+    print("\nMeanwhile, here is the same bot in this console.\n", file=sys.stderr)
+    return chat(service)
+
+
+def cmd_articles(service: NewsService) -> int:
+    for number, article in enumerate(service.kb.articles(), 1):
+        date = f" ({article.date})" if article.date else ""
+        print(f"{number:>3}. {article.title}{date}")
+    return 0

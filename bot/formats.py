@@ -1,0 +1,146 @@
+"""Parse each supported file format into raw article parts: metadata and body lines."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.dates import parse_date
+from bot.reading import ArticleError
+
+FIELDS = ("title", "date", "url", "source", "section")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")
+MAX_SECTION_WORDS = 3
+
+
+@dataclass
+class RawArticle:
+    """What a format parser found: metadata and the body's lines, not yet cleaned."""
+
+    meta: dict[str, str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+
+def _non_empty(lines: list[str]) -> list[str]:
+    return [line.strip() for line in lines if line.strip()]
+
+
+def parse_txt(text: str) -> list[RawArticle]:
+    """Scraped page: optional section word, title line, optional date line, body."""
+    lines = _non_empty(text.splitlines())
+    meta: dict[str, str] = {}
+    if len(lines) >= 3 and _looks_like_section(lines[0], lines[1]):
+        meta["section"] = lines.pop(0)
+    if lines:
+        meta["title"] = lines.pop(0)
+    if lines and (date := parse_date(lines[0])):
+        meta["date"] = date
+        lines.pop(0)
+    return [RawArticle(meta, lines)]
+
+
+def _looks_like_section(first: str, second: str) -> bool:
+    """A section word is a short label with no punctuation, followed by a real title."""
+    return (
+        len(first.split()) <= MAX_SECTION_WORDS
+        and not re.search(r"[.!?:,;]", first)
+        and parse_date(second) is None
+        and len(second.split()) > len(first.split())
+    )
+
+
+FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def parse_md(text: str) -> list[RawArticle]:
+    """Markdown with optional front matter (simple `key: value` lines); first heading as title."""
+    meta: dict[str, str] = {}
+    if match := FRONT_MATTER_RE.match(text):
+        for line in match.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            key = key.strip().lower()
+            if sep and key in FIELDS:
+                meta[key] = value.strip().strip("'\"")
+        text = text[match.end():]
+    body: list[str] = []
+    in_code = False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if heading := re.match(r"^\s*#{1,6}\s+(.*)", line):
+            meta.setdefault("title", heading.group(1).strip())
+            continue
+        line = MD_LINK_RE.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), line)
+        line = re.sub(r"^\s*(?:[-*+]|\d+\.|>)\s+", "", line)
+        body.append(re.sub(r"(\*\*|__|\*|`)", "", line))
+    if "title" not in meta:
+        return [_with_meta(parse_txt("\n".join(body))[0], meta)]
+    return [RawArticle(meta, _non_empty(body))]
+
+
+def _with_meta(raw: RawArticle, meta: dict[str, str]) -> RawArticle:
+    raw.meta.update(meta)
+    return raw
+
+
+def parse_json(text: str) -> list[RawArticle]:
+    """One object or a list of objects with `title`, `body` and the optional metadata fields."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+    items = data if isinstance(data, list) else [data]
+    articles = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ArticleError(f"JSON item {index} is not an object")
+        body = item.get("body") or item.get("text") or item.get("content")
+        if not isinstance(body, str):
+            raise ArticleError(f"JSON item {index} has no text `body`")
+        meta = {k: str(item[k]).strip() for k in FIELDS if item.get(k) not in (None, "")}
+        articles.append(RawArticle(meta, _non_empty(body.splitlines())))
+    return articles
+
+
+def parse_html(text: str) -> list[RawArticle]:
+    """Main-text extraction with trafilatura, which drops navigation, ads and comments."""
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    if doc is None or not getattr(doc, "text", None):
+        raise ArticleError("no article text found in the HTML page")
+    meta = {}
+    for key, attr in (("title", "title"), ("date", "date"), ("url", "url"),
+                      ("source", "sitename")):
+        if value := getattr(doc, attr, None):
+            meta[key] = str(value).strip()
+    if categories := getattr(doc, "categories", None):
+        meta["section"] = str(categories[0]).strip()
+    return [RawArticle(meta, _non_empty(doc.text.splitlines()))]
+
+
+PARSERS = {
+    ".txt": parse_txt,
+    ".md": parse_md,
+    ".markdown": parse_md,
+    ".json": parse_json,
+    ".html": parse_html,
+    ".htm": parse_html,
+}
+
+
+def parse_file_text(path: Path, text: str) -> list[RawArticle]:
+    """Dispatch on the file's suffix; an unsupported suffix is an ArticleError."""
+    parser = PARSERS.get(path.suffix.lower())
+    if parser is None:
+        raise ArticleError(
+            f"unsupported file type {path.suffix or '(none)'!r}; "
+            f"articles are {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    return parser(text)

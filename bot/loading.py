@@ -1,0 +1,161 @@
+"""Load an articles folder into the knowledge base and report what changed.
+
+Files are parsed first, outside any transaction; then every change is written in one
+transaction. A file that fails is reported with its reason and the rest still load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.articles import Article, file_hash, read_articles
+from bot.knowledge import KnowledgeBase
+from bot.reading import ArticleError, check_path, read_bytes
+
+SIDECAR_NAME = "_sources.json"
+
+
+class LoadError(RuntimeError):
+    """The load could not run at all (no folder, database trouble); nothing was changed."""
+
+
+@dataclass
+class LoadReport:
+    """What a load did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    total_articles: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def lines(self) -> list[str]:
+        """The report as short lines for a console or a chat message."""
+        out = [
+            f"added {len(self.added)}, updated {len(self.updated)}, removed "
+            f"{len(self.removed)}, unchanged {len(self.unchanged)}, failed {len(self.failed)}"
+            f" - {self.total_articles} articles loaded"
+        ]
+        for label, names in (("added", self.added), ("updated", self.updated),
+                             ("removed", self.removed)):
+            out.extend(f"  {label}: {name}" for name in names)
+        out.extend(f"  failed: {name}: {reason}" for name, reason in self.failed)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "removed": self.removed,
+            "unchanged": self.unchanged,
+            "failed": [{"file": name, "reason": reason} for name, reason in self.failed],
+            "total_articles": self.total_articles,
+        }
+
+
+def is_article_candidate(path: Path) -> bool:
+    """Files named with a leading `_` or `.` are notes and metadata, not articles."""
+    return not path.name.startswith(("_", "."))
+
+
+def scan(root: Path) -> list[Path]:
+    """Every candidate file under the folder, in a stable order, without following links."""
+    if not root.is_dir():
+        raise LoadError(f"articles folder not found: {root}")
+    found = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(("_", ".")) for part in rel.parts[:-1]):
+            continue
+        if (path.is_file() or path.is_symlink()) and is_article_candidate(path):
+            found.append(path)
+    return found
+
+
+def read_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], str | None]:
+    """Metadata for plain-text articles from `_sources.json`; a broken one is reported."""
+    path = root / SIDECAR_NAME
+    if not path.exists():
+        return {}, None
+    try:
+        check_path(path, root)
+        data = json.loads(read_bytes(path).decode("utf-8-sig"))
+        if not isinstance(data, dict):
+            raise ValueError("expected an object of file name -> metadata")
+        return {str(k): {f: str(v) for f, v in m.items()} for k, m in data.items()
+                if isinstance(m, dict)}, None
+    except (ArticleError, ValueError) as exc:
+        return {}, f"{exc}"
+
+
+def load_directory(
+    kb: KnowledgeBase,
+    root: str | Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadReport:
+    """Bring the knowledge base in line with the folder: add, update, remove, report."""
+    root = Path(root)
+    report = LoadReport()
+    files = scan(root)
+    sidecar, sidecar_error = read_sidecar(root)
+    if sidecar_error:
+        report.failed.append((SIDECAR_NAME, sidecar_error))
+    stored_files = kb.stored_files()
+    stored_keys = kb.stored_keys()
+    present = {path.relative_to(root).as_posix() for path in files}
+    seen_hashes = {chash: key for key, (file, chash) in stored_keys.items() if file in present}
+    reparsed: set[str] = set()
+    upserts: list[Article] = []
+    for index, path in enumerate(files, 1):
+        name = path.relative_to(root).as_posix()
+        try:
+            articles = _read_if_changed(path, root, name, sidecar.get(path.name), stored_files)
+        except ArticleError as exc:
+            report.failed.append((name, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not abort the load
+            report.failed.append((name, f"could not be read: {type(exc).__name__}: {exc}"))
+            continue
+        finally:
+            if progress:
+                progress(index, len(files))
+        if articles is None:
+            report.unchanged.extend(k for k, (f, _) in stored_keys.items() if f == name)
+            continue
+        reparsed.add(name)
+        for article in articles:
+            duplicate = seen_hashes.get(article.content_hash)
+            if duplicate and stored_keys.get(duplicate, ("",))[0] != name:
+                report.failed.append((article.key, f"same text as {duplicate} (duplicate)"))
+                continue
+            seen_hashes[article.content_hash] = article.key
+            (report.updated if article.key in stored_keys else report.added).append(article.key)
+            upserts.append(article)
+    new_keys = {a.key for a in upserts}
+    # A file that fails now keeps its earlier version serving: nothing is lost to a bad edit.
+    report.removed = sorted(
+        key for key, (file, _) in stored_keys.items()
+        if file not in present or (file in reparsed and key not in new_keys)
+    )
+    if report.changed:
+        try:
+            kb.apply(upserts, report.removed)
+        except Exception as exc:
+            raise LoadError(f"the knowledge base could not be updated: {exc}") from exc
+    report.total_articles = kb.article_count()
+    return report
+
+
+def _read_if_changed(path: Path, root: Path, name: str, sidecar: dict[str, str] | None,
+                     stored_files: dict[str, str]) -> list[Article] | None:
+    """None when the file is byte-for-byte what is loaded; else its parsed articles."""
+    check_path(path, root)
+    if name in stored_files and stored_files[name] == file_hash(read_bytes(path), sidecar):
+        return None
+    return read_articles(path, root, sidecar)

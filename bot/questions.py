@@ -1,0 +1,63 @@
+"""Understand a question before searching: small talk, question type, the words that matter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import content_words, normalize, words
+
+MAX_QUESTION_CHARS = 2000  # longer messages are cut: nobody asks a 10 kB question
+MAX_QUERY_WORDS = 16
+
+GREETING_RE = re.compile(
+    r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|"
+    r"hi there|hello there|what'?s up|how are you(?: doing)?)\b[\s!.?,]*(?:bot)?[\s!.?]*$",
+    re.IGNORECASE,
+)
+THANKS_RE = re.compile(
+    r"^(?:(?:thanks?|thank you|thx|ty|cheers|great|awesome|nice|cool|ok(?:ay)?|perfect)"
+    r"(?: (?:a lot|so much|very much|again|bot))?[\s!.]*)+$",
+    re.IGNORECASE,
+)
+BYE_RE = re.compile(r"^(?:bye|goodbye|see you|cya|good night)\b[\s!.]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question ready for search."""
+
+    text: str
+    words: list[str]
+    kind: str  # when, number, who, where, what
+
+
+def small_talk(text: str) -> str | None:
+    """'greeting', 'thanks' or 'bye' for messages that are only that, else None."""
+    stripped = re.sub(r"[^\w\s'!.?,]", "", text).strip()
+    for name, pattern in (("greeting", GREETING_RE), ("thanks", THANKS_RE), ("bye", BYE_RE)):
+        if stripped and pattern.match(stripped):
+            return name
+    return None
+
+
+def question_type(text: str) -> str:
+    """The kind of answer asked for, from the question word."""
+    tokens = words(text)
+    head = " ".join(tokens[:6])
+    if re.search(r"\bhow (?:many|much|long|old|far|big|large)\b", head) or "what percentage" in head:
+        return "number"
+    if re.search(r"\b(?:when|what year|what date|which year|what month|which month)\b", head):
+        return "when"
+    if re.search(r"\b(?:who|whom|whose)\b", head):
+        return "who"
+    if re.search(r"\bwhere\b", head):
+        return "where"
+    return "what"
+
+
+def parse_question(raw: str) -> Question:
+    """Normalise the text and pick its content words (at most MAX_QUERY_WORDS)."""
+    text = normalize(raw)[:MAX_QUESTION_CHARS].strip()
+    return Question(text=text, words=content_words(text)[:MAX_QUERY_WORDS],
+                    kind=question_type(text))

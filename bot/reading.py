@@ -1,0 +1,65 @@
+"""Read article files safely: size, links, binary content and text encodings.
+
+Every problem becomes an ArticleError with a reason a person can act on, so one bad
+file is reported and skipped while the rest of the folder loads.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+BINARY_CONTROL_SHARE = 0.01  # more control bytes than this and it is not text
+_TEXT_CONTROLS = {9, 10, 12, 13}
+
+
+class ArticleError(ValueError):
+    """An article file that cannot be used, with the reason."""
+
+
+def check_path(path: Path, root: Path) -> None:
+    """Refuse links that leave the articles folder and files too big to be articles."""
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(root))):
+            raise ArticleError("symbolic link pointing outside the articles folder (not followed)")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ArticleError(f"cannot read file: {exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise ArticleError(f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file's bytes, turning OS errors into ArticleError."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ArticleError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes) -> str:
+    """Decode article bytes: BOMs honoured, UTF-8 first, Windows-1252 as the usual fallback."""
+    if not data.strip():
+        raise ArticleError("empty file")
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise ArticleError(f"broken {codec.upper()} text") from None
+    controls = sum(1 for b in data if b < 32 and b not in _TEXT_CONTROLS)
+    if controls > BINARY_CONTROL_SHARE * len(data):
+        raise ArticleError("binary content (control or NUL bytes), not a text article")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

@@ -1,0 +1,65 @@
+"""Settings from a mapping (the environment, `.env`), so tests pass a plain dict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot and the CLI can be told; defaults run a fresh clone as it is."""
+
+    database_path: Path = Path("data/bot.sqlite3")
+    articles_dir: Path = Path("seeds")
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_api_url: str = DEFAULT_API_URL
+    admin_ids: frozenset[int] = frozenset()
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read settings; a malformed value raises ValueError naming the variable."""
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or default).strip()
+
+        return cls(
+            database_path=Path(get("DATABASE_PATH", str(cls.database_path))),
+            articles_dir=Path(get("ARTICLES_DIR", str(cls.articles_dir))),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_url=get("TELEGRAM_API_URL", DEFAULT_API_URL),
+            admin_ids=parse_admin_ids(get("ADMIN_IDS")),
+            webhook_url=get("WEBHOOK_URL"),
+            webhook_secret=get("WEBHOOK_SECRET"),
+            webhook_listen=get("WEBHOOK_LISTEN", cls.webhook_listen),
+            webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT", str(cls.webhook_port))),
+            log_level=get("LOG_LEVEL", cls.log_level).upper(),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced (None values ignored), for CLI flags."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def parse_admin_ids(value: str) -> frozenset[int]:
+    """Comma-separated numeric Telegram user ids; usernames are refused (they can change)."""
+    ids = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            ids.add(_int("ADMIN_IDS", part))
+    return frozenset(ids)
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None

@@ -1,0 +1,83 @@
+"""Word-level text helpers shared by ingestion and answering."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+# Small English stopword list: question words are kept out of FTS queries because
+# they match nearly every sentence and drown the content words in bm25.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can could did didn't do does doesn't doing don't down during
+    each few for from further had has have having he her here hers herself him himself his how i
+    if in into is isn't it it's its itself just let's me more most my myself no nor not of off on
+    once only or other our ours ourselves out over own same she should so some such than that
+    that's the their theirs them themselves then there there's these they this those through to
+    too under until up very was wasn't we were what what's when where which while who whom whose
+    why will with won't would you your yours yourself yourselves also may might must shall
+    tell please know like get got us s t d ll m re ve y whats whos wheres hows
+    """.split()
+)
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalise and drop control and zero-width characters, keeping newlines and tabs.
+
+    Scraped pages and user messages carry NULs, BOMs and bidi marks that break matching.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+    )
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (letters and digits, inner apostrophes kept)."""
+    return [w.lower().replace("’", "'") for w in WORD_RE.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: not stopwords, de-duplicated, in order of appearance."""
+    seen: dict[str, None] = {}
+    for w in words(text):
+        base = w[:-2] if w.endswith("'s") else w
+        if base and base not in STOPWORDS and base not in seen:
+            seen[base] = None
+    return list(seen)
+
+
+def fix_spacing(text: str) -> str:
+    """Undo tokenised-text spacing ("six - member", "word ,") and collapse runs of blanks."""
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    text = re.sub(r" +([,.;:!?%)\]])", r"\1", text)
+    text = re.sub(r"([(\[]) +", r"\1", text)
+    return text.strip()
+
+
+_SUFFIXES = (("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("iveness", "ive"),
+             ("ies", "y"), ("ied", "y"), ("ing", ""), ("edly", ""), ("ed", ""), ("es", ""),
+             ("s", ""), ("ly", ""))
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stemmer, enough to match "warned" with "warns" in re-ranking.
+
+    FTS5's porter tokenizer does the real stemming for retrieval; this only has to agree
+    with itself when comparing question words with fact words.
+    """
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if not word.endswith("ss"):
+        for suffix, replacement in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)] + replacement
+                break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word

@@ -1,0 +1,1 @@
+"""The Telegram adapter: turns updates into calls on the core and answers into messages."""
