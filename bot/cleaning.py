@@ -14,8 +14,8 @@ from bot.text import fix_spacing
 
 TIMESTAMP_RE = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 CAPTION_RE = re.compile(
-    r"\b(?:photo|image|picture|credit|illustration|caption|video|graphic|file photo|source)s?"
-    r"\s*:\s*[^:.!?]{1,80}\.?$",
+    r"\b(?:photo|image|picture|credit|illustration|caption|video|audio|graphic|file photo"
+    r"|source)s?\s*:\s*[^:.!?]{1,80}\.?$",
     re.IGNORECASE,
 )
 BYLINE_RE = re.compile(

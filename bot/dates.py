@@ -19,3 +19,24 @@ def parse_date(text: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+# A date glued to the start of the first paragraph ("Thursday, May 7, 2015 On Tuesday, ..."),
+# as pages flattened to text print it: optional weekday, then month, day and year (or ISO).
+_LEADING_DATE_RE = re.compile(
+    r"^((?:[A-Z][a-z]+,?\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})"
+    r"|\d{4}-\d{2}-\d{2})\.?\s+(?=\S)"
+)
+
+
+def split_leading_date(text: str) -> tuple[str | None, str]:
+    """(ISO date, rest) when a line starts with a date followed by text, else (None, text).
+
+    >>> split_leading_date("Thursday, May 7, 2015 On Tuesday, the government said so.")
+    ('2015-05-07', 'On Tuesday, the government said so.')
+    """
+    stripped = text.strip()
+    match = _LEADING_DATE_RE.match(stripped)
+    if match and (date := parse_date(match.group(1))):
+        return date, stripped[match.end():]
+    return None, text

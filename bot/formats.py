@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.dates import parse_date
+from bot.dates import parse_date, split_leading_date
 from bot.reading import ArticleError
 
 FIELDS = ("title", "date", "url", "source", "section")
@@ -38,6 +38,11 @@ def parse_txt(text: str) -> list[RawArticle]:
     if lines and (date := parse_date(lines[0])):
         meta["date"] = date
         lines.pop(0)
+    elif lines:
+        date, rest = split_leading_date(lines[0])
+        if date:
+            meta["date"] = date
+            lines[0] = rest
     return [RawArticle(meta, lines)]
 
 

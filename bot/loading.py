@@ -119,7 +119,7 @@ def load_directory(
         except ArticleError as exc:
             report.failed.append((name, str(exc)))
             continue
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not abort the load
+        except Exception as exc:  # a parser bug must not abort the load
             report.failed.append((name, f"could not be read: {type(exc).__name__}: {exc}"))
             continue
         finally:
