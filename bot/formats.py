@@ -79,14 +79,18 @@ def parse_md(text: str) -> list[RawArticle]:
         if in_code:
             continue
         if heading := re.match(r"^\s*#{1,6}\s+(.*)", line):
-            meta.setdefault("title", heading.group(1).strip())
+            meta.setdefault("title", _plain(heading.group(1)).strip())
             continue
-        line = MD_LINK_RE.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), line)
-        line = re.sub(r"^\s*(?:[-*+]|\d+\.|>)\s+", "", line)
-        body.append(re.sub(r"(\*\*|__|\*|`)", "", line))
+        body.append(_plain(re.sub(r"^\s*(?:[-*+]|\d+\.|>)\s+", "", line)))
     if "title" not in meta:
         return [_with_meta(parse_txt("\n".join(body))[0], meta)]
     return [RawArticle(meta, _non_empty(body))]
+
+
+def _plain(line: str) -> str:
+    """Markdown inline markup removed: links keep their text, images go, emphasis marks go."""
+    line = MD_LINK_RE.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), line)
+    return re.sub(r"(\*\*|__|\*|`)", "", line)
 
 
 def _with_meta(raw: RawArticle, meta: dict[str, str]) -> RawArticle:
