@@ -114,6 +114,9 @@ def load_directory(
     upserts: list[Article] = []
     for index, path in enumerate(files, 1):
         name = path.relative_to(root).as_posix()
+        if not _is_utf8(name):
+            report.failed.append((_printable(name), "file name is not valid UTF-8; rename it"))
+            continue
         try:
             articles = _read_if_changed(path, root, name, sidecar.get(path.name), stored_files)
         except ArticleError as exc:
@@ -150,6 +153,20 @@ def load_directory(
             raise LoadError(f"the knowledge base could not be updated: {exc}") from exc
     report.total_articles = kb.article_count()
     return report
+
+
+def _is_utf8(name: str) -> bool:
+    """False for names with undecodable bytes (surrogate escapes), which SQLite cannot store."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A file name that any console can print, undecodable bytes shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_if_changed(path: Path, root: Path, name: str, sidecar: dict[str, str] | None,

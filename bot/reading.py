@@ -34,11 +34,19 @@ def check_path(path: Path, root: Path) -> None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file's bytes, turning OS errors into ArticleError."""
+    """Read a file's bytes, turning OS errors into ArticleError.
+
+    At most one byte past the limit is read, so a file that grew after check_path is
+    still refused without reading it whole.
+    """
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ArticleError(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ArticleError(f"file too large (over {MAX_FILE_BYTES:,} bytes)")
+    return data
 
 
 def decode(data: bytes) -> str:
@@ -55,11 +63,18 @@ def decode(data: bytes) -> str:
     controls = sum(1 for b in data if b < 32 and b not in _TEXT_CONTROLS)
     if controls > BINARY_CONTROL_SHARE * len(data):
         raise ArticleError("binary content (control or NUL bytes), not a text article")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    # Bytes that are not UTF-8 are read as Windows-1252 one by one, so a UTF-8 file with a
+    # stray byte keeps its curly quotes and a Windows-1252 file still reads right throughout.
+    return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
+
+
+def _cp1252_byte(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode the offending bytes as Windows-1252 (Latin-1 if undefined)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return bad.decode("cp1252", errors="ignore") or bad.decode("latin-1"), exc.end
+
+
+_CP1252_FALLBACK = "newsbot-cp1252-fallback"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_byte)
