@@ -1,0 +1,148 @@
+"""Build and run the Telegram application: handlers registered in one place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.loading import LoadError
+from bot.service import NewsService
+from bot.settings import Settings
+from bot.usage import UsageLog, usage_path_for
+from handlers import admin, callbacks, commands, inline
+from handlers.context import CORE_KEY, Core
+from handlers.errors import error_handler
+from handlers.filters import ADDRESSED_TO_BOT
+from handlers.keyboards import FEEDBACK, MORE, PAGE, SUMMARY
+from handlers.logs import configure_logging, install_redaction, secrets_of
+
+log = logging.getLogger(__name__)
+
+# Exactly the update types handled below: Telegram otherwise keeps an earlier run's choice.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+# 429 answers are waited out and retried this often (AIORateLimiter's default 0 re-raises).
+MAX_RETRIES = 3
+USER_COMMANDS = [
+    BotCommand("help", "what I know and how to ask"),
+    BotCommand("ask", "ask a question (needed in groups)"),
+    BotCommand("articles", "the articles I have read"),
+    BotCommand("summary", "an article's summary: number or title words"),
+    BotCommand("facts", "an article's key facts: number or title words"),
+]
+ADMIN_COMMANDS = [
+    *USER_COMMANDS,
+    BotCommand("reload", "re-read the articles folder (admins)"),
+    BotCommand("stats", "usage statistics (admins)"),
+]
+SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def file_url_for(api_url: str) -> str:
+    """The file download base for a Bot API base URL (…/bot -> …/file/bot)."""
+    base = api_url.rstrip("/")
+    return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def build_application(settings: Settings, service: NewsService,
+                      usage: UsageLog | None = None) -> Application:
+    """The application with every handler, the rate limiter and concurrent updates."""
+    install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url_for(settings.telegram_api_url))
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
+        .post_init(set_commands)
+        .build()
+    )
+    usage = usage or UsageLog(usage_path_for(settings.database_path))
+    application.bot_data[CORE_KEY] = Core(service, usage, settings)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    """Register every handler; the catch-alls come last."""
+    new_message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", commands.start))
+    application.add_handler(CommandHandler("help", commands.help_command))
+    application.add_handler(CommandHandler("ask", commands.ask_command))
+    application.add_handler(CommandHandler("articles", commands.articles_command))
+    application.add_handler(CommandHandler("summary", commands.summary_command))
+    application.add_handler(CommandHandler("facts", commands.facts_command))
+    # CommandHandler also fires on edits; an edited old message must never reload.
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_message))
+    application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_message))
+    application.add_handler(MessageHandler(
+        filters.Document.ALL & private & new_message, admin.upload_document))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & private & new_message, commands.question))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS & new_message
+        & ADDRESSED_TO_BOT, commands.question))
+    application.add_handler(CallbackQueryHandler(callbacks.summary_button, f"^{SUMMARY}:"))
+    application.add_handler(CallbackQueryHandler(callbacks.more_button, f"^{MORE}:"))
+    application.add_handler(CallbackQueryHandler(callbacks.feedback_button, f"^{FEEDBACK}:"))
+    application.add_handler(CallbackQueryHandler(callbacks.page_button, f"^{PAGE}:"))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
+    application.add_handler(MessageHandler(
+        filters.COMMAND & private & new_message, commands.unknown_command))
+    application.add_error_handler(error_handler)
+
+
+async def set_commands(application: Application) -> None:
+    """Publish the command menu; admins see /reload and /stats in their own chat."""
+    await application.bot.set_my_commands(USER_COMMANDS)
+    settings: Settings = application.bot_data[CORE_KEY].settings
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await application.bot.set_my_commands(
+                ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.warning("admin command menu not set for %s: %s", admin_id, exc)
+
+
+def run(settings: Settings) -> int:
+    """`python -m bot run` with a token: polling, or a webhook when WEBHOOK_URL is set."""
+    configure_logging(settings.log_level)
+    install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
+    if settings.webhook_url and not SECRET_TOKEN_RE.match(settings.webhook_secret):
+        log.error("WEBHOOK_SECRET must be set in webhook mode (1-256 of A-Z a-z 0-9 _ -)")
+        return 2
+    service = NewsService.from_settings(settings)
+    try:
+        if (report := service.ensure_loaded()) is not None:
+            log.info("first start: loaded %d articles", report.total_articles)
+    except LoadError as exc:
+        log.error("could not load the articles: %s", exc)
+        return 1
+    application = build_application(settings, service)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0

@@ -1,0 +1,72 @@
+"""Button presses: summary, more facts, feedback and article list pages."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from handlers.context import core
+from handlers.formatting import articles_page_html, facts_html, summary_html
+from handlers.keyboards import ARTICLES_PER_PAGE, articles_keyboard, parse_data, without_feedback
+from handlers.replies import answer_query, edit, edit_markup, reply
+
+GONE = "That article is no longer loaded."
+
+
+async def summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the summary of the answer's article."""
+    query = update.callback_query
+    ids = parse_data(query.data)
+    article = await asyncio.to_thread(core(context).service.kb.article, ids[0]) if ids else None
+    if article is None or not isinstance(query.message, Message):
+        await answer_query(query, GONE)
+        return
+    await answer_query(query)
+    await reply(query.message, summary_html(article))
+
+
+async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send every fact of the answer's article (split over messages when long)."""
+    query = update.callback_query
+    ids = parse_data(query.data)
+    kb = core(context).service.kb
+    article = await asyncio.to_thread(kb.article, ids[0]) if ids else None
+    if article is None or not isinstance(query.message, Message):
+        await answer_query(query, GONE)
+        return
+    await answer_query(query)
+    facts = await asyncio.to_thread(kb.facts_of, article.id)
+    await reply(query.message, facts_html(article, facts, "All facts"))
+
+
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store helpful / not helpful and take the feedback buttons away."""
+    query = update.callback_query
+    numbers = parse_data(query.data)
+    if len(numbers) != 2:
+        await answer_query(query)
+        return
+    question_id, helpful = numbers
+    stored = await asyncio.to_thread(core(context).usage.record_feedback, question_id,
+                                     bool(helpful))
+    await answer_query(query, "Thanks for your feedback!" if stored
+                       else "That answer is too old to rate.")
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    article_data = markup.inline_keyboard[0][0].callback_data if markup else None
+    article_ids = parse_data(article_data if isinstance(article_data, str) else None)
+    if stored and article_ids:
+        await edit_markup(query, without_feedback(article_ids[0]))
+
+
+async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show another page of /articles in the same message."""
+    query = update.callback_query
+    numbers = parse_data(query.data)
+    kb = core(context).service.kb
+    total = await asyncio.to_thread(kb.article_count)
+    offset = min(max(numbers[0] if numbers else 0, 0), max(total - 1, 0))
+    page = await asyncio.to_thread(kb.articles, ARTICLES_PER_PAGE, offset)
+    await answer_query(query)
+    await edit(query, articles_page_html(page, offset, total), articles_keyboard(offset, total))

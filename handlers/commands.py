@@ -1,0 +1,134 @@
+"""User commands and questions: /start, /help, /ask, /articles, /summary, /facts, plain text."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.lookup import find_article
+from handlers.context import core
+from handlers.formatting import (
+    answer_html,
+    articles_page_html,
+    esc,
+    facts_html,
+    summary_html,
+)
+from handlers.keyboards import ARTICLES_PER_PAGE, answer_keyboard, articles_keyboard
+from handlers.replies import reply
+
+TITLES_IN_HELP = 5
+HELP = """<b>Ask me about the news articles I have read.</b>
+I know {count} articles, for example:
+{titles}
+
+In a private chat, just send a question, e.g. <i>What caused the crane collapse in Mecca?</i>
+In a group, use /ask <i>question</i>, reply to one of my messages or mention me.
+
+/articles - the articles I know
+/summary <i>number or title words</i> - an article's summary
+/facts <i>number or title words</i> - an article's key facts
+/help - this message
+
+Inline: type @{username} and a few words in any chat to share a fact."""
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet and explain what the bot knows."""
+    await help_command(update, context)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say how many articles are loaded, show a few titles and how to ask."""
+    service = core(context).service
+    count = await asyncio.to_thread(service.kb.article_count)
+    articles = await asyncio.to_thread(service.kb.articles, TITLES_IN_HELP)
+    titles = "\n".join(f"• {esc(a.title)}" for a in articles) or "(none loaded yet)"
+    text = HELP.format(count=count, titles=titles, username=esc(context.bot.username))
+    await reply(update.effective_message, text)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the question after /ask (the way to ask in groups)."""
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await reply(update.effective_message,
+                    "Put your question after the command, e.g. "
+                    "<code>/ask What caused the crane collapse?</code>")
+        return
+    await answer(update.effective_message, context, question)
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer plain text in a private chat, or a group message addressed to the bot."""
+    message = update.effective_message
+    text = strip_mention(message.text or "", context.bot.username)
+    if not text.strip():
+        await reply(message, "Yes? Ask me something about the news.")
+        return
+    await answer(message, context, text)
+
+
+async def answer(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Ask the core off the event loop and reply with the answer and its buttons."""
+    result, question_id = await asyncio.to_thread(core(context).ask, text)
+    markup = None
+    if result.answered and result.article_id is not None:
+        markup = answer_keyboard(result.article_id, question_id)
+    await reply(message, answer_html(result), markup)
+
+
+def strip_mention(text: str, username: str) -> str:
+    """The question without '@botname'."""
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the loaded articles, one page at a time."""
+    kb = core(context).service.kb
+    total = await asyncio.to_thread(kb.article_count)
+    page = await asyncio.to_thread(kb.articles, ARTICLES_PER_PAGE, 0)
+    await reply(update.effective_message, articles_page_html(page, 0, total),
+                articles_keyboard(0, total))
+
+
+async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show an article's summary, found by list number or title words."""
+    article = await _article_from_args(update, context, "summary")
+    if article is not None:
+        await reply(update.effective_message, summary_html(article))
+
+
+async def facts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show an article's key facts, found by list number or title words."""
+    article = await _article_from_args(update, context, "facts")
+    if article is None:
+        return
+    kb = core(context).service.kb
+    facts = await asyncio.to_thread(kb.key_facts, article.id)
+    if not facts:
+        facts = (await asyncio.to_thread(kb.facts_of, article.id))[:5]
+    await reply(update.effective_message, facts_html(article, facts, "Key facts"))
+
+
+async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str):
+    """The article the command's words point to, or None after telling the user why."""
+    query = " ".join(context.args or [])
+    if not query.strip():
+        await reply(update.effective_message,
+                    f"Which article? Send <code>/{command} 3</code> (its number in /articles) "
+                    f"or <code>/{command} crane collapse</code> (words of its title).")
+        return None
+    article = await asyncio.to_thread(find_article, core(context).service, query)
+    if article is None:
+        await reply(update.effective_message,
+                    f"I have no article matching “{esc(query[:100])}”. See /articles.")
+    return article
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Point to /help for commands the bot does not have."""
+    await reply(update.effective_message, "I don't know that command. Send /help to see mine.")

@@ -1,0 +1,39 @@
+"""The core as handlers reach it: one typed object in bot_data, never the database itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import User
+from telegram.ext import ContextTypes
+
+from bot.answers import Answer
+from bot.service import NewsService
+from bot.settings import Settings
+from bot.usage import UsageLog
+
+CORE_KEY = "core"
+
+
+@dataclass(frozen=True)
+class Core:
+    """The news service, the usage log and the settings the handlers need."""
+
+    service: NewsService
+    usage: UsageLog
+    settings: Settings
+
+    def ask(self, question: str) -> tuple[Answer, int | None]:
+        """Answer and log a question (small talk is not logged); blocking, run it in a thread."""
+        answer = self.service.ask(question)
+        if answer.reply:
+            return answer, None
+        return answer, self.usage.record_question(question, answer.answered)
+
+    def is_admin(self, user: User | None) -> bool:
+        return user is not None and user.id in self.settings.admin_ids
+
+
+def core(context: ContextTypes.DEFAULT_TYPE) -> Core:
+    """The Core stored by build_application."""
+    return context.bot_data[CORE_KEY]

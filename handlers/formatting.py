@@ -1,0 +1,185 @@
+"""Telegram HTML for answers, lists and reports: everything escaped, messages under 4,096."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from bot.answers import Answer
+from bot.knowledge import StoredArticle
+from bot.usage import UsageStats
+
+MAX_MESSAGE_CHARS = 4096
+# Telegram counts UTF-16 code units; leave room so a split never lands on the limit.
+SPLIT_AT = 4000
+MAX_SHOWN_QUESTION = 80
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def esc(text: str) -> str:
+    """Escape text from articles or users for Telegram HTML (<, >, & and quotes)."""
+    return html.escape(text, quote=True)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram measures it: UTF-16 code units (an emoji counts as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Plain text cut at a word boundary with an ellipsis, before escaping."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut + "…"
+
+
+def link(url: str | None, label: str) -> str:
+    """An <a> tag for http(s) URLs only; anything else is dropped."""
+    if not url or not url.startswith(("http://", "https://")):
+        return ""
+    return f'<a href="{esc(url)}">{esc(label)}</a>'
+
+
+def answer_html(answer: Answer) -> str:
+    """The answer message: each fact with its article's title, then the summary and source."""
+    if answer.reply:
+        return esc(answer.reply)
+    if not answer.answered:
+        return refusal_html(answer)
+    blocks = []
+    for fact in answer.facts:
+        context = f"{esc(fact.context)} " if fact.context else ""
+        blocks.append(f"{context}<b>{esc(fact.text)}</b>\n— <i>{esc(fact.article_title)}</i>")
+    if answer.summary:
+        blocks.append(f"<b>Summary:</b> {esc(answer.summary)}")
+    if source := link(answer.article_url, "Source"):
+        blocks.append(source)
+    return "\n\n".join(blocks)
+
+
+def refusal_html(answer: Answer) -> str:
+    """'Not in my articles', with the closest articles when there are any."""
+    text = "I could not find that in my articles."
+    if answer.suggestions:
+        titles = "\n".join(f"• {esc(title)}" for title in answer.suggestions)
+        text += f"\n\nThe closest articles I have:\n{titles}\n\nTry /summary with a few words "
+        text += "of a title, or ask another way."
+    else:
+        text += " Try /articles to see what I have read."
+    return text
+
+
+def article_line(number: int, article: StoredArticle) -> str:
+    date = f" ({esc(article.date)})" if article.date else ""
+    return f"{number}. {esc(article.title)}{date}"
+
+
+def articles_page_html(articles: Sequence[StoredArticle], offset: int, total: int) -> str:
+    """One page of the article list, numbered as /summary and /facts understand."""
+    if not articles:
+        return "No articles are loaded yet."
+    last = offset + len(articles)
+    lines = [f"<b>Articles {offset + 1}–{last} of {total}</b>"]
+    lines += [article_line(offset + i, a) for i, a in enumerate(articles, 1)]
+    lines.append("\nSend /summary 3 or /facts 3 (or words of a title) to read one.")
+    return "\n".join(lines)
+
+
+def summary_html(article: StoredArticle) -> str:
+    parts = [f"<b>{esc(article.title)}</b>"]
+    if article.date:
+        parts[0] += f" ({esc(article.date)})"
+    parts.append(esc(article.summary) if article.summary else "No summary for this article.")
+    if source := link(article.url, "Source"):
+        parts.append(source)
+    return "\n\n".join(parts)
+
+
+def facts_html(article: StoredArticle, facts: Sequence[str], heading: str) -> str:
+    """A numbered list of facts under the article's title."""
+    if not facts:
+        return f"<b>{esc(article.title)}</b>\n\nI found no facts in this article."
+    items = "\n".join(f"{i}. {esc(fact)}" for i, fact in enumerate(facts, 1))
+    return f"<b>{heading}: {esc(article.title)}</b>\n\n{items}"
+
+
+def inline_message_html(article: StoredArticle, fact: str | None) -> str:
+    """What an inline result posts: the fact, the article and its summary (one message)."""
+    parts = []
+    if fact:
+        parts.append(f"<b>{esc(shorten(fact, 1500))}</b>")
+    parts.append(f"— <i>{esc(shorten(article.title, 300))}</i>")
+    if article.summary:
+        parts.append(esc(shorten(article.summary, 1800)))
+    return "\n\n".join(parts)
+
+
+def report_html(lines: Sequence[str]) -> str:
+    """A load report (added / updated / removed / unchanged / failed), escaped."""
+    return "<b>Reload finished</b>\n" + "\n".join(esc(line) for line in lines)
+
+
+def stats_html(articles: int, facts: int, usage: UsageStats) -> str:
+    lines = [
+        "<b>Bot statistics</b>",
+        f"Articles: {articles}",
+        f"Facts: {facts}",
+        f"Questions asked: {usage.questions}",
+        f"Answered: {usage.answered} ({usage.answered_share:.0%})",
+        f"Feedback: {usage.helpful} helpful, {usage.not_helpful} not helpful",
+    ]
+    if usage.top_unanswered:
+        lines.append("\n<b>Most frequent unanswered questions</b>")
+        lines += [f"{n}× {esc(shorten(text, MAX_SHOWN_QUESTION))}"
+                  for text, n in usage.top_unanswered]
+    return "\n".join(lines)
+
+
+def split_html(text: str, limit: int = SPLIT_AT) -> list[str]:
+    """Split a message at line breaks into parts under `limit` (UTF-16 units).
+
+    Parts are cut between lines, so tags (which never span lines here) stay balanced;
+    a single line longer than the limit loses its tags and is cut between words.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current.strip():
+            parts.append(current)
+        current = ""
+        if utf16_len(line) <= limit:
+            current = line
+        else:
+            pieces = _split_line(line, limit)
+            parts += pieces[:-1]
+            current = pieces[-1]
+    if current.strip():
+        parts.append(current)
+    return parts or [text]
+
+
+def _split_line(line: str, limit: int) -> list[str]:
+    """Cut one over-long line between words, never inside an entity like &amp;."""
+    plain = _TAG_RE.sub("", line)
+    pieces = []
+    while utf16_len(plain) > limit:
+        cut = limit
+        while utf16_len(plain[:cut]) > limit:
+            cut -= 1
+        space = plain.rfind(" ", 0, cut)
+        if space > limit // 2:
+            cut = space
+        amp = plain.rfind("&", 0, cut)
+        if amp != -1 and ";" not in plain[amp:cut]:
+            cut = amp
+        pieces.append(plain[:cut].rstrip())
+        plain = plain[cut:].lstrip()
+    pieces.append(plain)
+    return [p for p in pieces if p] or [""]

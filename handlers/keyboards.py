@@ -1,0 +1,47 @@
+"""Inline keyboards and their callback data (always well under Telegram's 64 bytes)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+SUMMARY, MORE, FEEDBACK, PAGE = "sum", "more", "fb", "page"
+ARTICLES_PER_PAGE = 10
+
+
+def answer_keyboard(article_id: int, question_id: int | None) -> InlineKeyboardMarkup:
+    """Summary and more facts for the answer's article; feedback when the question was logged."""
+    rows = [[
+        InlineKeyboardButton("📄 Summary", callback_data=f"{SUMMARY}:{article_id}"),
+        InlineKeyboardButton("➕ More facts", callback_data=f"{MORE}:{article_id}"),
+    ]]
+    if question_id is not None:
+        rows.append([
+            InlineKeyboardButton("👍 Helpful", callback_data=f"{FEEDBACK}:{question_id}:1"),
+            InlineKeyboardButton("👎 Not helpful", callback_data=f"{FEEDBACK}:{question_id}:0"),
+        ])
+    return InlineKeyboardMarkup(rows)
+
+
+def without_feedback(article_id: int) -> InlineKeyboardMarkup:
+    """The answer keyboard once feedback is given: the article buttons stay."""
+    return answer_keyboard(article_id, None)
+
+
+def articles_keyboard(offset: int, total: int) -> InlineKeyboardMarkup | None:
+    """Previous / next page buttons for /articles, or None when one page holds them all."""
+    buttons = []
+    if offset > 0:
+        previous = max(offset - ARTICLES_PER_PAGE, 0)
+        buttons.append(InlineKeyboardButton("◀ Previous", callback_data=f"{PAGE}:{previous}"))
+    if offset + ARTICLES_PER_PAGE < total:
+        following = offset + ARTICLES_PER_PAGE
+        buttons.append(InlineKeyboardButton("Next ▶", callback_data=f"{PAGE}:{following}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def parse_data(data: str | None) -> list[int]:
+    """The numbers after the prefix of 'prefix:1:2' (empty when malformed)."""
+    try:
+        return [int(part) for part in (data or "").split(":")[1:]]
+    except ValueError:
+        return []
