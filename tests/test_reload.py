@@ -1,0 +1,258 @@
+"""Reloads are idempotent and atomic: unchanged files stay put, a failure changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.answers import AnswerEngine
+from bot.knowledge import KnowledgeBase
+from bot.loading import LoadError, load_directory
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "Who is Zhang Xiangbin?"
+NEW_ARTICLE = (
+    "Lighthouse keeper retires after forty years\n\n"
+    "Margaret Quill, the last lighthouse keeper on Gannet Rock, retired on Sunday after "
+    "forty years of service.\n\n"
+    "The lighthouse will be run automatically from next month, the harbour board said.\n"
+)
+POISON_ARTICLE = (
+    "Poisoned well closes village school\n\n"
+    "The village school was closed after the POISON was found in the old well on Tuesday.\n\n"
+    "Parents were told the school would reopen after the well had been sealed.\n"
+)
+FAIL_MIDWAY = (
+    "CREATE TRIGGER fail_midway BEFORE INSERT ON facts WHEN NEW.text LIKE '%POISON%' "
+    "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+)
+
+
+def snapshot(db_path: Path) -> dict:
+    """Everything a reader could see, read on a fresh connection of its own."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return {
+            "articles": conn.execute("SELECT * FROM articles ORDER BY id").fetchall(),
+            "facts": conn.execute("SELECT * FROM facts ORDER BY id").fetchall(),
+            "vocabulary": conn.execute("SELECT * FROM vocabulary ORDER BY word").fetchall(),
+            "fts": conn.execute(
+                "SELECT rowid FROM facts_fts WHERE facts_fts MATCH 'china OR the' ORDER BY rowid"
+            ).fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def ids_by_file(kb: KnowledgeBase) -> dict[str, int]:
+    return {a.source_file: a.id for a in kb.articles()}
+
+
+def edit(path: Path) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(text + "\nThe harbour board confirmed the report on Friday evening.\n",
+                    "utf-8")
+
+
+def test_second_load_changes_nothing_and_rewrites_nothing(
+    kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    first = load_directory(kb, articles_dir)
+    assert len(first.added) == 25
+    before, generation = snapshot(kb.path), kb.generation()
+    second = load_directory(kb, articles_dir)
+    assert (second.added, second.updated, second.removed, second.failed) == ([], [], [], [])
+    assert sorted(second.unchanged) == sorted(first.added)
+    assert second.total_articles == 25
+    assert snapshot(kb.path) == before
+    assert kb.generation() == generation
+
+
+def test_touching_a_file_without_changing_it_leaves_it_unchanged(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    before = snapshot(loaded_kb.path)
+    path = articles_dir / "GUM_news_flag.txt"
+    path.write_bytes(path.read_bytes())
+    report = load_directory(loaded_kb, articles_dir)
+    assert not report.changed
+    assert snapshot(loaded_kb.path) == before
+
+
+def test_edited_file_is_updated_and_only_it(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    before = ids_by_file(loaded_kb)
+    edit(articles_dir / "GUM_news_flag.txt")
+    report = load_directory(loaded_kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
+    assert (report.added, report.removed) == ([], [])
+    assert len(report.unchanged) == 24
+    after = ids_by_file(loaded_kb)
+    assert {k: v for k, v in after.items() if k != "GUM_news_flag.txt"} == {
+        k: v for k, v in before.items() if k != "GUM_news_flag.txt"
+    }
+    facts = loaded_kb.facts_of(after["GUM_news_flag.txt"])
+    assert facts[-1] == "The harbour board confirmed the report on Friday evening."
+
+
+def test_deleted_file_is_removed_with_its_facts(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    old_id = ids_by_file(loaded_kb)["000_a398690ca2ed8d76.txt"]
+    (articles_dir / "000_a398690ca2ed8d76.txt").unlink()
+    report = load_directory(loaded_kb, articles_dir)
+    assert report.removed == ["000_a398690ca2ed8d76.txt"]
+    assert report.total_articles == 24
+    assert loaded_kb.facts_of(old_id) == []
+    assert loaded_kb.search('"xiangbin"', 10) == []
+    assert not AnswerEngine(loaded_kb).ask(QUESTION).answered
+
+
+def test_new_file_is_added_and_answers(loaded_kb: KnowledgeBase, articles_dir: Path) -> None:
+    (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    report = load_directory(loaded_kb, articles_dir)
+    assert report.added == ["lighthouse.txt"]
+    assert report.total_articles == 26
+    answer = AnswerEngine(loaded_kb).ask("Who is Margaret Quill?")
+    assert answer.answered
+    assert "lighthouse keeper" in answer.facts[0].text
+
+
+def test_failure_half_way_leaves_the_old_knowledge_base_answering(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    engine = AnswerEngine(loaded_kb)
+    answer_before = engine.ask(QUESTION).to_dict()
+    before = snapshot(loaded_kb.path)
+    with sqlite3.connect(loaded_kb.path) as conn:
+        conn.execute(FAIL_MIDWAY)
+    # Changes that come before the poisoned article in load order: an edit, a removal, an add.
+    edit(articles_dir / "GUM_news_flag.txt")
+    (articles_dir / "GUM_news_worship.txt").unlink()
+    (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    (articles_dir / "zz_poison.txt").write_text(POISON_ARTICLE, "utf-8")
+    with pytest.raises(LoadError, match="injected failure"):
+        load_directory(loaded_kb, articles_dir)
+    assert snapshot(loaded_kb.path) == before
+    assert loaded_kb.article_count() == 25
+    assert "lighthouse.txt" not in ids_by_file(loaded_kb)
+    assert engine.ask(QUESTION).to_dict() == answer_before
+    assert AnswerEngine(loaded_kb).ask(QUESTION).to_dict() == answer_before
+
+
+def test_load_after_a_failure_applies_every_change(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    with sqlite3.connect(loaded_kb.path) as conn:
+        conn.execute(FAIL_MIDWAY)
+    edit(articles_dir / "GUM_news_flag.txt")
+    (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    (articles_dir / "zz_poison.txt").write_text(POISON_ARTICLE, "utf-8")
+    with pytest.raises(LoadError):
+        load_directory(loaded_kb, articles_dir)
+    (articles_dir / "zz_poison.txt").unlink()
+    report = load_directory(loaded_kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
+    assert report.added == ["lighthouse.txt"]
+    assert report.total_articles == 26
+
+
+CRASHING_LOAD = """
+import os, sys
+from bot.knowledge import KnowledgeBase
+from bot.loading import load_directory
+
+class CrashingKnowledgeBase(KnowledgeBase):
+    def connect(self):
+        db = super().connect()
+        db.conn.create_function("crash", 0, lambda: os._exit(3))
+        return db
+
+load_directory(CrashingKnowledgeBase(sys.argv[1]), sys.argv[2])
+"""
+
+
+def test_process_killed_half_way_through_a_load_leaves_the_old_knowledge_base(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    answer_before = AnswerEngine(loaded_kb).ask(QUESTION).to_dict()
+    before = snapshot(loaded_kb.path)
+    with sqlite3.connect(loaded_kb.path) as conn:
+        conn.execute(
+            "CREATE TRIGGER crash_midway BEFORE INSERT ON facts WHEN NEW.text LIKE '%POISON%' "
+            "BEGIN SELECT crash(); END"
+        )
+    edit(articles_dir / "GUM_news_flag.txt")
+    (articles_dir / "zz_poison.txt").write_text(POISON_ARTICLE, "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", CRASHING_LOAD, str(loaded_kb.path), str(articles_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    loaded_kb.close()
+    assert snapshot(loaded_kb.path) == before
+    assert AnswerEngine(KnowledgeBase(loaded_kb.path)).ask(QUESTION).to_dict() == answer_before
+
+
+def test_readers_see_the_old_or_the_new_knowledge_base_never_a_mix(
+    kb: KnowledgeBase, articles_dir: Path, tmp_path: Path
+) -> None:
+    # Two folder states that differ in every way: edits, removals and additions.
+    other = tmp_path / "other"
+    shutil.copytree(articles_dir, other)
+    for name in ("GUM_news_flag.txt", "GUM_news_nasa.txt", "000_a398690ca2ed8d76.txt"):
+        edit(other / name)
+    for name in ("GUM_news_worship.txt", "GUM_news_korea.txt", "GUM_news_warhol.txt"):
+        (other / name).unlink()
+    (other / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    states = set()
+    consistent_view = (
+        "SELECT (SELECT count(*) FROM articles), (SELECT sum(fact_count) FROM articles), "
+        "(SELECT count(*) FROM facts), (SELECT group_concat(file_hash) FROM "
+        "(SELECT file_hash FROM articles ORDER BY source_file))"
+    )
+    for folder in (other, articles_dir):
+        load_directory(kb, folder)
+        states.add(kb.db.execute(consistent_view).fetchone())
+    assert len(states) == 2
+
+    seen, errors = set(), []
+    stop, ready = threading.Event(), threading.Event()
+
+    def read_continuously() -> None:
+        reader = KnowledgeBase(kb.path).db  # opened before any reload below
+        ready.set()
+        try:
+            while not stop.is_set():
+                reader.execute("BEGIN")
+                view = reader.execute(consistent_view).fetchone()
+                facts = reader.execute("SELECT count(*) FROM facts").fetchone()[0]
+                reader.execute("COMMIT")
+                seen.add(view)
+                if view not in states or facts != view[2]:
+                    errors.append(view)
+        except Exception as exc:  # a reader error is a failure, reported below
+            errors.append(exc)
+        finally:
+            reader.close()
+
+    thread = threading.Thread(target=read_continuously)
+    thread.start()
+    ready.wait(10)
+    try:
+        for _ in range(6):
+            load_directory(kb, other)
+            load_directory(kb, articles_dir)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert errors == []
+    assert seen <= states
+    assert seen
