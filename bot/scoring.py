@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -62,3 +63,58 @@ def type_match(kind: str, fact: str) -> float:
     if kind == "where":
         return 1.0 if PLACE_RE.search(fact) else 0.0
     return 0.0
+
+
+def bigram_overlap(query_stems: list[str], text_stems: list[str]) -> float:
+    """Share of the question's adjacent content-word pairs found adjacent in the fact.
+
+    Phrases ("state secrets law", "Super Bowl") locate the answer sentence better than
+    the same words scattered; stopwords are dropped on both sides first.
+    """
+    pairs = {(a, b) for a, b in zip(query_stems, query_stems[1:], strict=False)}
+    if not pairs:
+        return 0.0
+    found = {(a, b) for a, b in zip(text_stems, text_stems[1:], strict=False)}
+    return len(pairs & found) / len(pairs)
+
+
+def linear(weights: dict[str, float], features: dict[str, float], bias: float = 0.0) -> float:
+    """w . x + b over named features."""
+    return bias + sum(weights[name] * features.get(name, 0.0) for name in weights)
+
+
+def sigmoid(x: float) -> float:
+    """Logistic function: maps the confidence model's score to a probability."""
+    if x < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A question word as searched: maybe corrected, with its idf weight."""
+
+    term: str
+    stem: str
+    idf: float
+    status: str  # known, corrected, unknown
+
+
+def query_features(terms: list[Term], margin: float) -> dict[str, float]:
+    """Signals about the question as a whole, for the confidence model."""
+    total = sum(t.idf for t in terms) or 1.0
+    return {
+        "unknown": sum(t.idf for t in terms if t.status == "unknown") / total,
+        "corrected": sum(t.idf for t in terms if t.status == "corrected") / total,
+        "single": 1.0 if len(terms) == 1 else 0.0,
+        "margin": margin,
+    }
+
+
+# Weights fitted by `python -m bench.fit` (logistic regression on half the XQuAD articles,
+# checked on the other half); the numbers behind them are in docs/ANSWERING.md.
+RANK_WEIGHTS = {"coverage": 2.458, "window": 6.273, "article": 3.961, "title": 1.636,
+                "bm25": 2.768, "similarity": 1.427, "type": 0.599, "key": 0.091, "bigram": -0.199}
+CONFIDENCE_WEIGHTS = {"coverage": 1.857, "window": 1.93, "article": 1.536, "similarity": 1.827,
+                      "unknown": -2.591, "corrected": -0.626, "single": -1.068, "margin": 0.525}
+CONFIDENCE_BIAS = -4.997

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-MIN_WORD_LENGTH = 4  # shorter words have too many one-edit neighbours to correct safely
-# Two edits in an 8-letter word is ratio ~80; one edit in a 4-letter word is 75-86.
-MIN_SIMILARITY = 75.0
-LENGTH_WINDOW = 2
+MIN_WORD_LENGTH = 5  # shorter words have too many one-edit neighbours ("joke" -> "joe")
+LONG_WORD = 8  # words this long may carry two typos; shorter ones one
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed: 1 below LONG_WORD letters, 2 from there ("tokyo" must not become "toy")."""
+    return 2 if len(word) >= LONG_WORD else 1
 
 
 class Speller:
@@ -26,23 +30,24 @@ class Speller:
         """The known word closest to `word` (itself if known), or None when nothing is close."""
         if word in self.vocabulary:
             return word
-        if len(word) < MIN_WORD_LENGTH or word.isdigit():
+        if len(word) < MIN_WORD_LENGTH or not word.isalpha():
             return None
         if word not in self._cache:
             self._cache[word] = self._closest(word)
         return self._cache[word]
 
     def _closest(self, word: str) -> str | None:
+        limit = max_edits(word)
         candidates = [
             w
-            for size in range(len(word) - LENGTH_WINDOW, len(word) + LENGTH_WINDOW + 1)
+            for size in range(len(word) - limit, len(word) + limit + 1)
             for w in self._by_length.get(size, ())
         ]
-        matches = process.extract(
-            word, candidates, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY, limit=5
-        )
+        # OSA counts a swap of two letters as one edit, the commonest typo after a slip.
+        matches = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit,
+                                  limit=10)
         if not matches:
             return None
-        # Among equally close words, the commoner one is the likelier intent.
-        best = max(matches, key=lambda m: (m[1], self.vocabulary[m[0]]))
+        # Fewest edits first; among those, the commoner word is the likelier intent.
+        best = min(matches, key=lambda m: (m[1], -self.vocabulary[m[0]], m[0]))
         return best[0]

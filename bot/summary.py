@@ -7,7 +7,6 @@ sentence-scoring we tried (numbers in docs/BENCHMARKS.md).
 from __future__ import annotations
 
 MAX_SUMMARY_WORDS = 60
-SECOND_SENTENCE_BELOW = 30  # a lede shorter than this gets the next sentence too
 
 
 def _trim(sentence: str, budget: int) -> str:
@@ -23,13 +22,12 @@ def _trim(sentence: str, budget: int) -> str:
 
 
 def summarize(sentences: list[str]) -> str:
-    """One or two leading sentences, at most ~60 words, readable on their own."""
+    """The lead: opening sentences while they fit ~60 words (at most two), readable alone."""
     if not sentences:
         return ""
     summary = _trim(sentences[0], MAX_SUMMARY_WORDS)
-    first_words = len(summary.split())
-    if first_words < SECOND_SENTENCE_BELOW and len(sentences) > 1:
-        second = sentences[1]
-        if first_words + len(second.split()) <= MAX_SUMMARY_WORDS:
-            summary = f"{summary} {second}"
+    if len(sentences) > 1:
+        candidate = f"{summary} {sentences[1]}"
+        if len(candidate.split()) <= MAX_SUMMARY_WORDS:
+            summary = candidate
     return summary

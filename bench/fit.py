@@ -1,0 +1,125 @@
+"""Fit the re-ranking and confidence weights of bot/scoring.py, honestly.
+
+Ranking: logistic regression over candidate facts (label: holds the answer), trained on the
+questions of the even-numbered XQuAD articles, reported on the odd ones.
+Confidence: logistic regression over the top candidate (label: it is right). The negatives
+are real unanswerable questions: each half's questions asked of a knowledge base holding
+only the other half (plus the seed and Wikinews). Trained on one half, reported on the other.
+Run: `.venv/bin/python -m bench.fit`; paste the printed weights into bot/scoring.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bench.datasets import Case, copy_seeds, write_xquad_folder, xquad_articles, xquad_cases
+from bench.quality import build, hit
+from bot.answers import AnswerEngine
+from bot.scoring import CONFIDENCE_WEIGHTS, RANK_WEIGHTS
+
+L2 = 1e-3
+
+
+def logistic(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5) -> np.ndarray:
+    """Weights (bias last) by gradient descent on the mean log-loss plus a small L2 term."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xb @ w))
+        w -= rate * (xb.T @ (p - y) / len(y) + L2 * np.r_[w[:-1], 0])
+    return w
+
+
+def listwise(groups: list[tuple[np.ndarray, np.ndarray]], steps: int = 1500,
+             rate: float = 0.5) -> np.ndarray:
+    """Weights maximising the softmax probability of the right candidates (hit@1's proxy)."""
+    w = np.zeros(groups[0][0].shape[1])
+    for _ in range(steps):
+        grad = np.zeros_like(w)
+        for feats, labels in groups:
+            z = feats @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            q = p * labels
+            q /= q.sum()
+            grad += feats.T @ (p - q)
+        w -= rate * (grad / len(groups) + L2 * w)
+    return w
+
+
+def rank_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndarray, np.ndarray]]:
+    groups = []
+    for case in cases:
+        scored = engine.explain(case.question)
+        labels = np.array([hit(s.row[3], case.expect) for s in scored], dtype=float)
+        if labels.any():
+            feats = np.array([[s.features[n] for n in RANK_WEIGHTS] for s in scored])
+            groups.append((feats, labels))
+    return groups
+
+
+def hit1(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray) -> float:
+    return float(np.mean([labels[np.argmax(feats @ w)] for feats, labels in groups]))
+
+
+def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
+    """Top-candidate features and whether it is right; questions with no candidate left out."""
+    rows, labels = [], []
+    for case in cases:
+        scored = engine.explain(case.question)
+        if not scored:
+            continue
+        rows.append([scored[0].features[n] for n in CONFIDENCE_WEIGHTS])
+        labels.append(float(answerable and hit(scored[0].row[3], case.expect)))
+    return rows, labels
+
+
+def main() -> None:
+    articles = xquad_articles()
+    halves = (articles[0::2], articles[1::2])
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        full_dir = write_xquad_folder(tmpdir / "all", articles)
+        _, engine = build(full_dir, tmpdir / "all.sqlite3")
+        train = rank_rows(engine, xquad_cases(halves[0]))
+        test = rank_rows(engine, xquad_cases(halves[1]))
+        w = listwise(train)
+        current = np.array(list(RANK_WEIGHTS.values()))
+        print(f"ranking hit@1 (answer found among candidates) test half: current "
+              f"{hit1(test, current):.3f}, fitted {hit1(test, w):.3f}; train: current "
+              f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}")
+        print("RANK_WEIGHTS =", {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w,
+                                                                      strict=True)})
+
+        data = []
+        for number, half in enumerate(halves):
+            folder = copy_seeds(tmpdir / f"half{number}")
+            write_xquad_folder(folder, half)
+            _, half_engine = build(folder, tmpdir / f"half{number}.sqlite3")
+            pos = confidence_rows(half_engine, xquad_cases(half), True)
+            neg = confidence_rows(half_engine, xquad_cases(halves[1 - number]), False)
+            data.append((np.array(pos[0] + neg[0]), np.array(pos[1] + neg[1]),
+                         np.array([1] * len(pos[0]) + [0] * len(neg[0]))))
+        cw = logistic(data[0][0], data[0][1])
+        xb = np.hstack([data[1][0], np.ones((len(data[1][0]), 1))])
+        p = 1 / (1 + np.exp(-xb @ cw))
+        for band in np.arange(0, 1, 0.1):
+            mask = (p >= band) & (p < band + 0.1)
+            if mask.any():
+                print(f"  confidence {band:.1f}-{band + 0.1:.1f}: {mask.sum():4d} questions, "
+                      f"right {data[1][1][mask].mean():.2f}")
+        answerable = data[1][2] == 1
+        for threshold in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+            print(f"  threshold {threshold:.2f}: answerable declined "
+                  f"{(p[answerable] < threshold).mean():.3f}, unanswerable answered "
+                  f"{(p[~answerable] >= threshold).mean():.3f}")
+        print("CONFIDENCE_WEIGHTS =", {n: round(float(v), 3) for n, v in
+                                       zip(CONFIDENCE_WEIGHTS, cw[:-1], strict=True)})
+        print("CONFIDENCE_BIAS =", round(float(cw[-1]), 3))
+
+
+if __name__ == "__main__":
+    main()

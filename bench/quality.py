@@ -1,0 +1,247 @@
+"""Answer-quality benchmark: ours beside the naive baselines, on data no one here wrote.
+
+Run: `.venv/bin/python -m bench.quality` (add `--small` for the quick version the tests use).
+Prints a Markdown report (paste into docs/BENCHMARKS.md) and writes data/bench/quality.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bench.datasets import (
+    ROOT,
+    Case,
+    add_typos,
+    copy_seeds,
+    offtopic_cases,
+    seed_cases,
+    wikinews_meta,
+    write_xquad_folder,
+    xquad_articles,
+    xquad_cases,
+)
+from bench.rouge import rouge_n
+from bot.answers import ANSWER_THRESHOLD, AnswerEngine, fts_query
+from bot.knowledge import KnowledgeBase
+from bot.loading import load_directory
+from bot.text import words
+
+Ranker = Callable[[str], list[tuple[str, float]]]
+
+
+@dataclass
+class Score:
+    """hit@1 / hit@3 over answerable cases, declines over all cases."""
+
+    name: str
+    n: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    declined: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def row(self) -> str:
+        p50 = statistics.median(self.seconds) * 1000 if self.seconds else 0.0
+        return (f"| {self.name} | {self.n} | {pct(self.hit1, self.n)} | {pct(self.hit3, self.n)}"
+                f" | {pct(self.declined, self.n)} | {p50:.2f} |")
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def hit(text: str, expect: tuple[str, ...]) -> bool:
+    return any(e in text for e in expect)
+
+
+def evaluate(name: str, rank: Ranker, cases: list[Case],
+             answered: Callable[[float], bool] = lambda c: True) -> Score:
+    score = Score(name)
+    for case in cases:
+        start = time.perf_counter()
+        top = rank(case.question)
+        score.seconds.append(time.perf_counter() - start)
+        score.n += 1
+        if not top or not answered(top[0][1]):
+            score.declined += 1
+        if top and hit(top[0][0], case.expect):
+            score.hit1 += 1
+        if any(hit(text, case.expect) for text, _ in top[:3]):
+            score.hit3 += 1
+    return score
+
+
+def fuzz_baseline(kb: KnowledgeBase) -> Ranker:
+    """rapidfuzz full scan over every fact with token_set_ratio (the naive fuzzy way)."""
+    facts = [row[0] for row in kb.db.execute("SELECT text FROM facts")]
+    def rank(question: str) -> list[tuple[str, float]]:
+        found = process.extract(question, facts, scorer=fuzz.token_set_ratio, limit=3,
+                                processor=str.lower)
+        return [(text, sc / 100) for text, sc, _ in found]
+    return rank
+
+
+def bm25_baseline(kb: KnowledgeBase) -> Ranker:
+    """FTS5 bm25() alone: every word of the question, OR-ed, best first."""
+    def rank(question: str) -> list[tuple[str, float]]:
+        terms = list(dict.fromkeys(words(question)))
+        if not terms:
+            return []
+        return [(row[3], 1.0) for row in kb.search(fts_query(terms), 3)]
+    return rank
+
+
+def build(folder: Path, db: Path) -> tuple[KnowledgeBase, AnswerEngine]:
+    kb = KnowledgeBase(db)
+    report = load_directory(kb, folder)
+    if report.failed:
+        raise SystemExit(f"benchmark articles failed to load: {report.failed}")
+    return kb, AnswerEngine(kb)
+
+
+def is_confident(confidence: float) -> bool:
+    return confidence >= ANSWER_THRESHOLD
+
+
+def calibration(engine: AnswerEngine, cases: list[Case], offtopic: list[Case]) -> list[str]:
+    """Reliability table: in each confidence band, how often the top fact is right."""
+    bands: dict[int, list[bool]] = {}
+    for case in cases + offtopic:
+        top = engine.ranked(case.question, 1)
+        if not top:
+            continue
+        band = min(int(top[0][1] * 10), 9)
+        bands.setdefault(band, []).append(bool(case.expect) and hit(top[0][0], case.expect))
+    lines = ["| confidence | questions | top fact right |", "|---|---|---|"]
+    for band in sorted(bands):
+        right = bands[band]
+        lines.append(f"| {band / 10:.1f}-{(band + 1) / 10:.1f} | {len(right)} | "
+                     f"{pct(sum(right), len(right))} |")
+    return lines
+
+
+def summaries(kb: KnowledgeBase) -> list[str]:
+    """ROUGE-1/2 F1 of our summaries and of lead-2 against the human Wikinews summaries."""
+    ours1, ours2, lead1, lead2 = [], [], [], []
+    for meta in wikinews_meta():
+        row = kb.db.execute("SELECT id, summary FROM articles WHERE source_file = ?",
+                            [meta["file"]]).fetchone()
+        if row is None:
+            continue
+        facts = kb.facts_of(row[0])
+        lead = " ".join(facts[:2])
+        reference = meta["human_summary"]
+        ours1.append(rouge_n(row[1], reference, 1))
+        ours2.append(rouge_n(row[1], reference, 2))
+        lead1.append(rouge_n(lead, reference, 1))
+        lead2.append(rouge_n(lead, reference, 2))
+    mean = statistics.mean
+    return [
+        "| summary | articles | ROUGE-1 F1 | ROUGE-2 F1 |", "|---|---|---|---|",
+        f"| ours | {len(ours1)} | {100 * mean(ours1):.1f} | {100 * mean(ours2):.1f} |",
+        f"| lead-2 | {len(lead1)} | {100 * mean(lead1):.1f} | {100 * mean(lead2):.1f} |",
+    ]
+
+
+HEADER = ["| method | questions | hit@1 | hit@3 | declined | p50 ms |", "|---|---|---|---|---|---|"]
+
+
+def run(small: bool = False) -> dict:
+    """Build the knowledge bases, run every measurement, return the numbers and the report."""
+    articles = xquad_articles()
+    if small:
+        articles = articles[::6]
+    xcases = xquad_cases(articles)
+    out: list[str] = [f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+                      f"{platform.platform()}", ""]
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        seed_kb, seed_engine = build(copy_seeds(tmpdir / "seeds"), tmpdir / "seed.sqlite3")
+        xq_kb, xq_engine = build(write_xquad_folder(tmpdir / "xquad", articles),
+                                 tmpdir / "xquad.sqlite3")
+        all_dir = copy_seeds(tmpdir / "all")
+        write_xquad_folder(all_dir, articles)
+        all_kb, all_engine = build(all_dir, tmpdir / "all.sqlite3")
+
+        seeds = seed_cases()
+        answerable = [c for c in seeds if c.expect]
+        out += ["### Seed dev questions (seed + Wikinews loaded)", "", *HEADER]
+        for name, ranker in (("ours", seed_engine.ranked), ("FTS5 bm25 alone",
+                             bm25_baseline(seed_kb)), ("rapidfuzz token_set_ratio scan",
+                             fuzz_baseline(seed_kb))):
+            out.append(evaluate(name, ranker, answerable).row())
+        seed_score = evaluate("ours", seed_engine.ranked, answerable, is_confident)
+        unanswerable = [c for c in seeds if not c.expect]
+        declined = sum(not seed_engine.ask(c.question).answered for c in unanswerable)
+        results |= {"seed_hit1": seed_score.hit1 / seed_score.n,
+                    "seed_answered_right": _answered_right(seed_engine, answerable),
+                    "seed_unanswerable_declined": declined / len(unanswerable)}
+        out += ["", f"Answered and right at hit@1: "
+                f"{pct(round(results['seed_answered_right'] * len(answerable)), len(answerable))}"
+                f"; unanswerable declined: {declined}/{len(unanswerable)}", ""]
+
+        typo_cases = [Case(add_typos(c.question), c.expect, "typo", c.group) for c in xcases]
+        out += [f"### XQuAD ({len(articles)} Wikipedia articles in one knowledge base)", "",
+                *HEADER]
+        ours = evaluate("ours", xq_engine.ranked, xcases, is_confident)
+        ours_typo = evaluate("ours, typo questions", xq_engine.ranked, typo_cases, is_confident)
+        bm25 = evaluate("FTS5 bm25 alone", bm25_baseline(xq_kb), xcases)
+        bm25_typo = evaluate("FTS5 bm25 alone, typo questions", bm25_baseline(xq_kb), typo_cases)
+        fuzzy = evaluate("rapidfuzz token_set_ratio scan", fuzz_baseline(xq_kb), xcases)
+        fuzzy_typo = evaluate("rapidfuzz scan, typo questions", fuzz_baseline(xq_kb), typo_cases)
+        out += [s.row() for s in (ours, ours_typo, bm25, bm25_typo, fuzzy, fuzzy_typo)]
+        results |= {"xquad_hit1": ours.hit1 / ours.n, "xquad_hit3": ours.hit3 / ours.n,
+                    "xquad_typo_hit1": ours_typo.hit1 / ours_typo.n,
+                    "bm25_hit1": bm25.hit1 / bm25.n, "fuzz_hit1": fuzzy.hit1 / fuzzy.n}
+
+        offtopic = offtopic_cases()
+        off_declined = sum(not all_engine.ask(c.question).answered for c in offtopic)
+        wrongly = sum(not all_engine.ask(c.question).answered for c in xcases)
+        results |= {"offtopic_declined": off_declined / len(offtopic),
+                    "answerable_declined": wrongly / len(xcases)}
+        out += ["", "### Refusals (seed + Wikinews + XQuAD loaded together)", "",
+                f"- off-topic questions declined or greeted: {off_declined}/{len(offtopic)} "
+                f"({pct(off_declined, len(offtopic))})",
+                f"- answerable XQuAD questions wrongly declined: {wrongly}/{len(xcases)} "
+                f"({pct(wrongly, len(xcases))})", "",
+                "### Calibration (XQuAD + off-topic, knowledge base of everything)", "",
+                *calibration(all_engine, xcases, offtopic), "",
+                "### Summaries (Wikinews human summaries)", "", *summaries(seed_kb)]
+        for kb in (seed_kb, xq_kb, all_kb):
+            kb.close()
+    return {"results": results, "report": "\n".join(out)}
+
+
+def _answered_right(engine: AnswerEngine, cases: list[Case]) -> float:
+    good = 0
+    for case in cases:
+        answer = engine.ask(case.question)
+        good += bool(answer.answered and hit(answer.facts[0].text, case.expect))
+    return good / len(cases)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", action="store_true", help="every 6th XQuAD article only")
+    args = parser.parse_args()
+    outcome = run(small=args.small)
+    print(outcome["report"])
+    target = ROOT / "data" / "bench"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "quality.json").write_text(json.dumps(outcome["results"], indent=1))
+    print("\n" + json.dumps(outcome["results"], indent=1))
+
+
+if __name__ == "__main__":
+    main()
