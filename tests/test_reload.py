@@ -256,3 +256,36 @@ def test_readers_see_the_old_or_the_new_knowledge_base_never_a_mix(
     assert errors == []
     assert seen <= states
     assert seen
+
+
+def test_questions_asked_during_reloads_are_always_answered(
+    loaded_kb: KnowledgeBase, articles_dir: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(articles_dir, other)
+    edit(other / "000_a398690ca2ed8d76.txt")
+    (other / "GUM_news_korea.txt").unlink()
+    engine = AnswerEngine(loaded_kb)
+    answers, errors = [], []
+    stop = threading.Event()
+
+    def ask_continuously() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(engine.ask(QUESTION))
+            except Exception as exc:  # an error while reloading is the failure tested here
+                errors.append(exc)
+
+    thread = threading.Thread(target=ask_continuously)
+    thread.start()
+    try:
+        for _ in range(5):
+            load_directory(loaded_kb, other)
+            load_directory(loaded_kb, articles_dir)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert errors == []
+    assert answers
+    assert all(answer.answered for answer in answers)
+    assert {answer.facts[0].text for answer in answers} == {engine.ask(QUESTION).facts[0].text}
