@@ -153,7 +153,8 @@ def summaries(kb: KnowledgeBase) -> list[str]:
     ]
 
 
-HEADER = ["| method | questions | hit@1 | hit@3 | declined | p50 ms |", "|---|---|---|---|---|---|"]
+HEADER = ["| method | questions | hit@1 | hit@3 | declined | p50 ms |",
+          "|---|---|---|---|---|---|"]
 
 
 def run(small: bool = False) -> dict:

@@ -237,9 +237,11 @@ class AnswerEngine:
         title_stems = index.title_stems.get(article_id, set())
         window = set(text_stems).union(
             *(context.by_position.get((article_id, position + d), set()) for d in (-1, 1)))
+        own = coverage(all_weights, set(text_stems), set(), 0.0)
         return {
-            "coverage": coverage(all_weights, set(text_stems), set(), 0.0),
-            "window": coverage(all_weights, window, set(), 0.0),
+            "coverage": own,
+            # Neighbours count half: they explain a pronoun, but the fact must carry the answer.
+            "window": (own + coverage(all_weights, window, set(), 0.0)) / 2,
             "article": coverage(all_weights, context.by_article[article_id] | title_stems,
                                 set(), 0.0),
             "title": coverage(weights, title_stems, set(), 0.0),

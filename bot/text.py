@@ -10,17 +10,25 @@ WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # Small English stopword list: question words are kept out of FTS queries because
 # they match nearly every sentence and drown the content words in bm25.
 STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are aren't as at be because been before
-    being below between both but by can could did didn't do does doesn't doing don't down during
-    each few for from further had has have having he her here hers herself him himself his how i
-    if in into is isn't it it's its itself just let's me more most my myself no nor not of off on
-    once only or other our ours ourselves out over own same she should so some such than that
-    that's the their theirs them themselves then there there's these they this those through to
-    too under until up very was wasn't we were what what's when where which while who whom whose
-    why will with won't would you your yours yourself yourselves also may might must shall
-    tell please know like get got us s t d ll m re ve y whats whos wheres hows
-    """.split()
+    [
+        "a", "about", "above", "after", "again", "against", "all", "am", "an", "and",
+        "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being",
+        "below", "between", "both", "but", "by", "can", "could", "did", "didn't", "do",
+        "does", "doesn't", "doing", "don't", "down", "during", "each", "few", "for",
+        "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+        "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "isn't",
+        "it", "it's", "its", "itself", "just", "let's", "me", "more", "most", "my",
+        "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other",
+        "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so",
+        "some", "such", "than", "that", "that's", "the", "their", "theirs", "them",
+        "themselves", "then", "there", "there's", "these", "they", "this", "those",
+        "through", "to", "too", "under", "until", "up", "very", "was", "wasn't", "we",
+        "were", "what", "what's", "when", "where", "which", "while", "who", "whom",
+        "whose", "why", "will", "with", "won't", "would", "you", "your", "yours",
+        "yourself", "yourselves", "also", "may", "might", "must", "shall", "tell",
+        "please", "know", "like", "get", "got", "us", "s", "t", "d", "ll", "m", "re",
+        "ve", "y", "whats", "whos", "wheres", "hows",
+    ]
 )
 
 
@@ -31,7 +39,8 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+        ch for ch in text
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
     )
 
 
@@ -64,6 +73,28 @@ _SUFFIXES = (("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ivene
              ("s", ""), ("ly", ""))
 
 
+# Irregular verb forms, so "What did Zhang take?" finds "he took" (inflection, not synonyms).
+IRREGULAR = {
+    form: base
+    for base, forms in {
+        "take": "took taken takes taking", "give": "gave given", "go": "went gone goes",
+        "come": "came", "make": "made", "say": "said says", "tell": "told",
+        "find": "found", "get": "got gotten", "know": "knew known", "see": "saw seen",
+        "think": "thought", "bring": "brought", "buy": "bought", "pay": "paid",
+        "leave": "left", "hold": "held", "keep": "kept", "lose": "lost", "win": "won",
+        "begin": "began begun", "write": "wrote written", "speak": "spoke spoken",
+        "build": "built", "send": "sent", "spend": "spent", "sell": "sold",
+        "meet": "met", "run": "ran", "choose": "chose chosen", "fall": "fell fallen",
+        "grow": "grew grown", "rise": "rose risen", "lead": "led", "die": "died dies dying",
+        "be": "was were been is are", "have": "had has", "do": "did done does",
+        "steal": "stole stolen", "break": "broke broken", "drive": "drove driven",
+        "fight": "fought", "teach": "taught", "catch": "caught", "seek": "sought",
+        "flee": "fled", "shoot": "shot", "hide": "hid hidden", "feel": "felt",
+    }.items()
+    for form in forms.split()
+}
+
+
 def stem(word: str) -> str:
     """A light suffix-stripping stemmer, enough to match "warned" with "warns" in re-ranking.
 
@@ -73,6 +104,7 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
+    word = IRREGULAR.get(word, word)
     if not word.endswith("ss"):
         for suffix, replacement in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
