@@ -1,0 +1,574 @@
+"""A strict Bot API stand-in on 127.0.0.1 that the real Application polls.
+
+It records every call, hands out queued updates through getUpdates (honouring
+allowed_updates like Telegram), keeps the messages the bot sent so buttons can be pressed,
+serves files for getFile, and refuses what Telegram refuses: malformed HTML, empty or
+over-long text, callback data over 64 bytes, too many or duplicate inline results. 429 and
+500 answers can be injected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID = 64
+MAX_POLL_HOLD_S = 0.5
+JSON_FIELDS = {"reply_markup", "results", "commands", "scope", "allowed_updates",
+               "reply_parameters", "link_preview_options", "entities", "button"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
+TAG_RE = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*>"
+)
+ATTR_RE = re.compile(r"([A-Za-z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
+ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
+NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message")
+
+
+class Refusal(Exception):
+    """A Bot API error answer."""
+
+    def __init__(self, description: str, code: int = 400, parameters: dict | None = None):
+        super().__init__(description)
+        self.description, self.code, self.parameters = description, code, parameters
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _entity(match: re.Match[str]) -> str:
+    name, dec, hexa = match.groups()
+    if name:
+        return NAMED[name]
+    return chr(int(dec) if dec else int(hexa, 16))
+
+
+def parse_html(text: str) -> str:
+    """The visible text of Telegram HTML, or Refusal for what Telegram cannot parse."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        offset = len(text[:i].encode())
+        if char == "<":
+            match = TAG_RE.match(text, i)
+            if not match:
+                raise Refusal(f"Bad Request: can't parse entities: Unexpected < at byte "
+                              f"offset {offset}")
+            closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+            if name not in ALLOWED_TAGS:
+                raise Refusal(f'Bad Request: can\'t parse entities: Unsupported start tag '
+                              f'"{name}" at byte offset {offset}')
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise Refusal(f'Bad Request: can\'t parse entities: Unmatched end tag at '
+                                  f'byte offset {offset}, expected "</{stack[-1] if stack else ""}'
+                                  f'>", found "</{name}>"')
+                stack.pop()
+            else:
+                found = {m.group(1).lower(): m.group(2) if m.group(2) is not None
+                         else (m.group(3) or "") for m in ATTR_RE.finditer(attrs)}
+                for value in found.values():
+                    _check_entities(value, offset)
+                if name == "a" and not found.get("href"):
+                    raise Refusal("Bad Request: can't parse entities: <a> without href")
+                stack.append(name)
+            i = match.end()
+        elif char == "&":
+            match = ENTITY_RE.match(text, i)
+            if not match:
+                raise Refusal(f"Bad Request: can't parse entities: Unsupported HTML entity "
+                              f"at byte offset {offset}")
+            out.append(_entity(match))
+            i = match.end()
+        elif char == ">":
+            raise Refusal(f"Bad Request: can't parse entities: Unexpected > at byte offset "
+                          f"{offset}")
+        else:
+            out.append(char)
+            i += 1
+    if stack:
+        raise Refusal(f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding '
+                      f'to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+def _check_entities(value: str, offset: int) -> None:
+    for match in re.finditer(r"&", value):
+        if not ENTITY_RE.match(value, match.start()):
+            raise Refusal(f"Bad Request: can't parse entities: Unsupported HTML entity in "
+                          f"attribute at byte offset {offset}")
+    if "<" in value:
+        raise Refusal("Bad Request: can't parse entities: Unexpected < in attribute")
+
+
+def visible_text(text: Any, parse_mode: str | None) -> str:
+    """Check message text as Telegram does and return what the user would see."""
+    if not isinstance(text, str):
+        raise Refusal("Bad Request: message text is empty")
+    shown = parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+    if not shown.strip():
+        raise Refusal("Bad Request: message text is empty")
+    if utf16_len(shown) > MAX_TEXT:
+        raise Refusal("Bad Request: message is too long")
+    return shown
+
+
+def check_markup(markup: Any) -> None:
+    """Inline keyboards: button text present, callback data 1-64 bytes."""
+    if markup is None:
+        return
+    if not isinstance(markup, dict):
+        raise Refusal("Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise Refusal("Bad Request: text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                raise Refusal("Bad Request: BUTTON_DATA_INVALID")
+
+
+@dataclass
+class Call:
+    """One Bot API request as the bot made it, and how it was answered."""
+
+    method: str
+    params: dict[str, Any]
+    ok: bool = True
+    result: Any = None
+    error: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def text(self) -> str:
+        """What the user saw (visible text of a sent or edited message)."""
+        return self.result.get("text", "") if isinstance(self.result, dict) else ""
+
+    @property
+    def buttons(self) -> list[dict]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+class BotAPIStandIn:
+    """The server, its recorded calls and helpers that make updates like Telegram's."""
+
+    def __init__(self, token: str, username: str = "newsbot_test", bot_id: int = 4242) -> None:
+        self.token, self.username, self.bot_id = token, username, bot_id
+        self.calls: list[Call] = []
+        self.allowed_updates_seen: list[list[str] | None] = []
+        self.webhook: dict[str, Any] = {}
+        self._cond = threading.Condition()
+        self._pending: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100)
+        self._query_ids = itertools.count(1)
+        self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        self.messages: dict[tuple[int, int], dict] = {}
+        self.chats: dict[int, dict] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.open_callbacks: set[str] = set()
+        self.open_inline: set[str] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self.draining = False
+
+    # -- server ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output (and token) quiet
+                pass
+
+            def do_POST(self) -> None:
+                standin._handle(self)
+
+            def do_GET(self) -> None:
+                standin._handle(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
+
+    def release_polls(self) -> None:
+        """Answer long polls at once from now on, so the bot can stop without waiting."""
+        with self._cond:
+            self.draining = True
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        self.release_polls()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = request.path
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        file_prefix = f"/file/bot{self.token}/"
+        if path.startswith(file_prefix):
+            self._serve_file(request, path[len(file_prefix):])
+            return
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            self._send(request, 401, {"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"})
+            return
+        method = path[len(prefix):]
+        params = self._params(request.headers.get("Content-Type", ""), body)
+        call = Call(method, params)
+        try:
+            self._inject_failure(method)
+            call.result = self._dispatch(method, params)
+            status, payload = 200, {"ok": True, "result": call.result}
+        except Refusal as refusal:
+            call.ok, call.error = False, refusal.description
+            status = refusal.code
+            payload = {"ok": False, "error_code": refusal.code,
+                       "description": refusal.description}
+            if refusal.parameters:
+                payload["parameters"] = refusal.parameters
+        if method != "getUpdates" or not call.ok or call.result:
+            with self._cond:
+                self.calls.append(call)
+        self._send(request, status, payload)
+
+    @staticmethod
+    def _send(request: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _serve_file(self, request: BaseHTTPRequestHandler, file_path: str) -> None:
+        for path, data in self.files.values():
+            if path == file_path:
+                request.send_response(200)
+                request.send_header("Content-Length", str(len(data)))
+                request.end_headers()
+                request.wfile.write(data)
+                return
+        self._send(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+    @staticmethod
+    def _params(content_type: str, body: bytes) -> dict[str, Any]:
+        if not body:
+            return {}
+        if content_type.startswith("application/json"):
+            return json.loads(body)
+        if not content_type.startswith("application/x-www-form-urlencoded"):
+            raise ValueError(f"the stand-in does not take {content_type} bodies")
+        params: dict[str, Any] = {}
+        for key, values in parse_qs(body.decode(), keep_blank_values=True).items():
+            value = values[-1]
+            params[key] = json.loads(value) if key in JSON_FIELDS else value
+        return params
+
+    # -- failures -------------------------------------------------------------------------
+
+    def fail_next(self, method: str, status: int, retry_after: int | None = None,
+                  times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (429 or 5xx)."""
+        with self._cond:
+            self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def _inject_failure(self, method: str) -> None:
+        with self._cond:
+            queue = self._failures.get(method)
+            if not queue:
+                return
+            status, retry_after = queue.pop(0)
+        if status == 429:
+            raise Refusal(f"Too Many Requests: retry after {retry_after}", 429,
+                          {"retry_after": retry_after})
+        raise Refusal("Internal Server Error", status)
+
+    # -- methods --------------------------------------------------------------------------
+
+    def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
+        handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            raise Refusal("Not Found", 404)
+        return handler(p)
+
+    def bot_user(self) -> dict:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "News Bot",
+                "username": self.username}
+
+    def _m_getMe(self, p: dict) -> dict:
+        return {**self.bot_user(), "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+    def _m_getUpdates(self, p: dict) -> list[dict]:
+        offset = int(p.get("offset") or 0)
+        hold = min(float(p.get("timeout") or 0), MAX_POLL_HOLD_S)
+        allowed = p.get("allowed_updates")
+        deadline = time.monotonic() + hold
+        with self._cond:
+            self.allowed_updates_seen.append(allowed)
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            while True:
+                ready = [u for u in self._pending
+                         if not allowed or any(k in u for k in allowed)]
+                remaining = deadline - time.monotonic()
+                if ready or remaining <= 0 or self.draining:
+                    return ready[: int(p.get("limit") or 100)]
+                self._cond.wait(remaining)
+
+    def _m_deleteWebhook(self, p: dict) -> bool:
+        self.webhook = {}
+        return True
+
+    def _m_setWebhook(self, p: dict) -> bool:
+        self.webhook = dict(p)
+        return True
+
+    def _m_setMyCommands(self, p: dict) -> bool:
+        for command in p.get("commands") or []:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
+                raise Refusal("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise Refusal("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        return True
+
+    def _m_sendChatAction(self, p: dict) -> bool:
+        return True
+
+    def _chat(self, chat_id: Any) -> dict:
+        try:
+            key = int(chat_id)
+        except (TypeError, ValueError):
+            raise Refusal("Bad Request: chat not found") from None
+        if key not in self.chats:
+            raise Refusal("Bad Request: chat not found")
+        return self.chats[key]
+
+    def _m_sendMessage(self, p: dict) -> dict:
+        chat = self._chat(p.get("chat_id"))
+        text = visible_text(p.get("text"), p.get("parse_mode"))
+        check_markup(p.get("reply_markup"))
+        message = {"message_id": next(self._message_ids), "from": self.bot_user(),
+                   "chat": chat, "date": int(time.time()), "text": text}
+        if p.get("reply_markup"):
+            message["reply_markup"] = p["reply_markup"]
+        with self._cond:
+            self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _stored(self, p: dict) -> dict:
+        chat = self._chat(p.get("chat_id"))
+        message = self.messages.get((chat["id"], int(p.get("message_id") or 0)))
+        if message is None:
+            raise Refusal("Bad Request: message to edit not found")
+        return message
+
+    def _m_editMessageText(self, p: dict) -> dict:
+        message = self._stored(p)
+        text = visible_text(p.get("text"), p.get("parse_mode"))
+        markup = p.get("reply_markup")
+        check_markup(markup)
+        with self._cond:
+            if text == message["text"] and markup == message.get("reply_markup"):
+                raise Refusal(NOT_MODIFIED)
+            message["text"] = text
+            message.pop("reply_markup", None)
+            if markup:
+                message["reply_markup"] = markup
+            return dict(message)
+
+    def _m_editMessageReplyMarkup(self, p: dict) -> dict:
+        message = self._stored(p)
+        markup = p.get("reply_markup")
+        check_markup(markup)
+        with self._cond:
+            if markup == message.get("reply_markup"):
+                raise Refusal(NOT_MODIFIED)
+            message.pop("reply_markup", None)
+            if markup:
+                message["reply_markup"] = markup
+            return dict(message)
+
+    def _m_answerCallbackQuery(self, p: dict) -> bool:
+        with self._cond:
+            query_id = p.get("callback_query_id")
+            if query_id not in self.open_callbacks:
+                raise Refusal(TOO_OLD)
+            self.open_callbacks.discard(query_id)
+        if len(p.get("text") or "") > 200:
+            raise Refusal("Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    def _m_answerInlineQuery(self, p: dict) -> bool:
+        results = p.get("results")
+        if not isinstance(results, list):
+            raise Refusal("Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise Refusal("Bad Request: RESULTS_TOO_MUCH")
+        if len((p.get("next_offset") or "").encode()) > 64:
+            raise Refusal("Bad Request: NEXT_OFFSET_INVALID")
+        ids = set()
+        for result in results:
+            result_id = result.get("id", "")
+            if not 1 <= len(result_id.encode()) <= MAX_RESULT_ID:
+                raise Refusal("Bad Request: RESULT_ID_INVALID")
+            if result_id in ids:
+                raise Refusal("Bad Request: RESULT_ID_DUPLICATE")
+            ids.add(result_id)
+            if result.get("type") == "article":
+                if not result.get("title"):
+                    raise Refusal("Bad Request: RESULT_TITLE_EMPTY")
+                content = result.get("input_message_content") or {}
+                visible_text(content.get("message_text"), content.get("parse_mode"))
+            check_markup(result.get("reply_markup"))
+        with self._cond:
+            query_id = p.get("inline_query_id")
+            if query_id not in self.open_inline:
+                raise Refusal(TOO_OLD)
+            self.open_inline.discard(query_id)
+        return True
+
+    def _m_getFile(self, p: dict) -> dict:
+        file_id = p.get("file_id")
+        if file_id not in self.files:
+            raise Refusal("Bad Request: invalid file_id")
+        path, data = self.files[file_id]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+                "file_path": path}
+
+    # -- making updates -------------------------------------------------------------------
+
+    def push(self, update: dict) -> dict:
+        """Queue an update (its update_id is assigned here) for the next getUpdates."""
+        with self._cond:
+            update = {"update_id": next(self._update_ids), **update}
+            self._pending.append(update)
+            self._cond.notify_all()
+        return update
+
+    def chat(self, chat_id: int, kind: str = "private", title: str | None = None,
+             user: dict | None = None) -> dict:
+        """Register a chat the bot may write to (Telegram refuses unknown chats)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": kind}
+        if kind == "private" and user:
+            chat["first_name"] = user["first_name"]
+        if title:
+            chat["title"] = title
+        self.chats[chat_id] = chat
+        return chat
+
+    def message(self, text: str | None, user: dict, chat: dict, *,
+                reply_to: dict | None = None, document: dict | None = None) -> dict:
+        """A message update, with the entities a client adds (commands, @mentions)."""
+        message: dict[str, Any] = {"message_id": next(self._message_ids), "from": user,
+                                   "chat": chat, "date": int(time.time())}
+        if text is not None:
+            message["text"] = text
+            if entities := self.entities(text):
+                message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        if document is not None:
+            message["document"] = document
+        return message
+
+    @staticmethod
+    def entities(text: str) -> list[dict]:
+        found = []
+        if match := re.match(r"/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?", text):
+            found.append({"type": "bot_command", "offset": 0,
+                          "length": utf16_len(match.group())})
+        for match in re.finditer(r"(?<![\w/])@[A-Za-z0-9_]{5,32}", text):
+            found.append({"type": "mention", "offset": utf16_len(text[: match.start()]),
+                          "length": utf16_len(match.group())})
+        return found
+
+    def inline_query(self, query: str, user: dict, offset: str = "") -> dict:
+        query_id = f"iq{next(self._query_ids)}"
+        with self._cond:
+            self.open_inline.add(query_id)
+        return self.push({"inline_query": {"id": query_id, "from": user, "query": query,
+                                           "offset": offset}})
+
+    def press(self, message: dict, data: str, user: dict, *, expired: bool = False) -> dict:
+        """A button press on a message the bot sent (an expired one cannot be answered)."""
+        query_id = f"cq{next(self._query_ids)}"
+        if not expired:
+            with self._cond:
+                self.open_callbacks.add(query_id)
+        return self.push({"callback_query": {
+            "id": query_id, "from": user, "message": message, "data": data,
+            "chat_instance": f"ci{message['chat']['id']}"}})
+
+    def add_file(self, name: str, data: bytes) -> dict:
+        """Make a file downloadable through getFile; returns the Document object."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = (f"documents/{file_id}_{name}", data)
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+                "file_size": len(data), "mime_type": "text/plain"}
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.calls)
+
+    def calls_of(self, method: str, after: int = 0) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls[after:] if c.method == method]
+
+    async def wait_for(self, method: str, *, after: int = 0, count: int = 1,
+                       where: Callable[[Call], bool] | None = None,
+                       timeout: float = 5.0) -> list[Call]:
+        """The first `count` successful calls of `method` after `after`, waiting for them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls_of(method, after)
+                     if c.ok and (where is None or where(c))]
+            if len(found) >= count:
+                return found[:count]
+            if time.monotonic() > deadline:
+                seen = [(c.method, c.ok, c.error or c.text[:60]) for c in self.calls[after:]]
+                raise AssertionError(f"no {count} x {method} within {timeout}s; saw {seen}")
+            await asyncio.sleep(0.01)
+
+    def refusals(self) -> list[Call]:
+        """Calls Telegram would have refused as a client error (4xx, not injected)."""
+        with self._cond:
+            return [c for c in self.calls if not c.ok and c.error
+                    and c.error.startswith("Bad Request")]
