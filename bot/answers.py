@@ -79,6 +79,11 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     reply: str | None = None  # small-talk reply, when the message was not a question
 
+    @property
+    def tentative(self) -> bool:
+        """Answered, but not sure: front ends say so ("this may answer it")."""
+        return self.answered and self.confidence < SURE_THRESHOLD
+
     def to_dict(self) -> dict:
         """The CLI's JSON contract (plus suggestions)."""
         return {

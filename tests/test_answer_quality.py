@@ -1,0 +1,41 @@
+"""Regression guard: the small quality benchmark must not fall below what we measured.
+
+Thresholds sit a little under the figures of `python -m bench.quality --small` (see
+docs/BENCHMARKS.md), so a real regression fails CI while run-to-run noise (none: it is
+deterministic) cannot.
+"""
+
+import pytest
+
+from bench.datasets import EVAL
+from bench.quality import run
+
+pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not beside the repo")
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, float]:
+    return run(small=True)["results"]
+
+
+def test_seed_questions_are_answered_right(results):
+    assert results["seed_answered_right"] >= 0.85
+
+
+def test_xquad_top_fact_holds_the_answer(results):
+    assert results["xquad_hit1"] >= 0.70
+    assert results["xquad_hit3"] >= 0.85
+
+
+def test_ours_beats_both_naive_baselines(results):
+    assert results["xquad_hit1"] > results["bm25_hit1"]
+    assert results["xquad_hit1"] > results["fuzz_hit1"] + 0.1
+
+
+def test_typos_cost_little(results):
+    assert results["xquad_hit1"] - results["xquad_typo_hit1"] <= 0.05
+
+
+def test_off_topic_questions_are_mostly_declined(results):
+    assert results["offtopic_declined"] >= 0.7
+    assert results["answerable_declined"] <= 0.13
