@@ -1,0 +1,262 @@
+"""The command-line contract, run the way other tools run it: as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_TITLE = (
+    "‘Resist temptations’: China’s top spy agency warns overseas staff are being targeted "
+    "for hi-tech secrets"
+)
+QUESTION = "Who is Zhang Xiangbin?"
+UNANSWERABLE = "What is the boiling point of liquid nitrogen on Neptune?"
+TIMEOUT = 60
+
+
+def bot_env(db: Path, articles: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_PATH", "ARTICLES_DIR")}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_PATH=str(db), ARTICLES_DIR=str(articles),
+               PYTHONIOENCODING="utf-8")
+    return env
+
+
+def run_bot(*args: str, db: Path, articles: Path = SEEDS, stdin: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a folder of its own (so no stray `.env` is read)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        encoding="utf-8", env=bot_env(db, articles), cwd=cwd or db.parent, timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database loaded once by the CLI itself, shared by the read-only tests."""
+    db = tmp_path_factory.mktemp("cli") / "bot.sqlite3"
+    result = run_bot("load", db=db)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def assert_answer_object(data: dict, question: str) -> None:
+    assert set(data) >= {"question", "answered", "confidence", "facts", "summary"}
+    assert data["question"] == question
+    assert isinstance(data["answered"], bool)
+    assert isinstance(data["confidence"], float)
+    assert 0.0 <= data["confidence"] <= 1.0
+    assert isinstance(data["facts"], list)
+    assert data["summary"] is None or isinstance(data["summary"], str)
+    for fact in data["facts"]:
+        assert set(fact) == {"text", "article_id", "article_title", "score"}
+        assert isinstance(fact["text"], str)
+        assert fact["text"]
+        assert isinstance(fact["article_id"], int)
+        assert isinstance(fact["article_title"], str)
+        assert fact["article_title"]
+        assert isinstance(fact["score"], float)
+    scores = [fact["score"] for fact in data["facts"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_load_prints_the_report_and_exits_0(tmp_path: Path) -> None:
+    result = run_bot("load", db=tmp_path / "bot.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert "added 25" in result.stdout
+    assert "failed 0" in result.stdout
+    assert "added: 000_a398690ca2ed8d76.txt" in result.stdout
+
+
+def test_load_twice_reports_everything_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    run_bot("load", db=db)
+    result = run_bot("load", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["added"], report["updated"], report["removed"]) == ([], [], [])
+    assert len(report["unchanged"]) == 25
+    assert report["total_articles"] == 25
+
+
+def test_load_flags_override_the_environment(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "one.md").write_text(
+        "# Lighthouse keeper retires\n\nMargaret Quill retired on Sunday after forty years.\n",
+        "utf-8",
+    )
+    flagged_db = tmp_path / "flagged.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "load", "--db", str(flagged_db), "--articles", str(folder)],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=TIMEOUT,
+        env=bot_env(tmp_path / "env.sqlite3", SEEDS), check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "added 1," in result.stdout
+    assert flagged_db.exists()
+    assert not (tmp_path / "env.sqlite3").exists()
+
+
+def test_load_of_only_bad_files_exits_non_zero_with_reasons(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (folder / "slides.pdf").write_bytes(b"%PDF-1.4")
+    result = run_bot("load", db=tmp_path / "bot.sqlite3", articles=folder)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for name in ("empty.txt", "binary.txt", "slides.pdf"):
+        assert name in output
+    assert "Traceback" not in result.stderr
+
+
+def test_load_of_a_missing_folder_fails_cleanly(tmp_path: Path) -> None:
+    result = run_bot("load", db=tmp_path / "bot.sqlite3", articles=tmp_path / "nowhere")
+    assert result.returncode != 0
+    assert "nowhere" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_json_prints_one_answer_object(seeded_db: Path) -> None:
+    result = run_bot("ask", "--json", QUESTION, db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert_answer_object(data, QUESTION)
+    assert data["answered"] is True
+    assert data["facts"]
+    assert any("translator" in fact["text"] for fact in data["facts"])
+    assert data["facts"][0]["article_title"] == SEED_TITLE
+    assert isinstance(data["summary"], str)
+
+
+def test_ask_json_takes_a_question_in_several_words(seeded_db: Path) -> None:
+    result = run_bot("ask", "--json", "Who", "is", "Zhang", "Xiangbin?", db=seeded_db)
+    assert json.loads(result.stdout)["question"] == QUESTION
+
+
+def test_ask_json_for_something_not_in_the_articles_is_not_answered(seeded_db: Path) -> None:
+    result = run_bot("ask", "--json", UNANSWERABLE, db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert_answer_object(data, UNANSWERABLE)
+    assert data["answered"] is False
+
+
+def test_ask_json_reads_questions_from_stdin_one_json_line_each(seeded_db: Path) -> None:
+    questions = [QUESTION, UNANSWERABLE, "When was Zhang sentenced to death?"]
+    result = run_bot("ask", "--json", db=seeded_db, stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    for line, question in zip(lines, questions, strict=True):
+        assert_answer_object(json.loads(line), question)
+
+
+def start_ask_json(db: Path) -> tuple[subprocess.Popen[str], IO[str], IO[str], IO[str]]:
+    """`python -m bot ask --json` reading questions from a pipe we hold."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env=bot_env(db, SEEDS), cwd=db.parent,
+    )
+    if process.stdin is None or process.stdout is None or process.stderr is None:
+        raise RuntimeError("pipes were not created")
+    return process, process.stdin, process.stdout, process.stderr
+
+
+def test_ask_answers_each_stdin_question_as_it_arrives(seeded_db: Path) -> None:
+    process, stdin, stdout, stderr = start_ask_json(seeded_db)
+    try:
+        stdin.write(QUESTION + "\n")
+        stdin.flush()
+        first = stdout.readline()  # before stdin is closed: no waiting for EOF
+        assert json.loads(first)["question"] == QUESTION
+        stdin.close()
+        assert process.wait(TIMEOUT) == 0
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (stdout, stderr, stdin):
+            if not stream.closed:
+                stream.close()
+
+
+def test_plain_ask_prints_text_not_json(seeded_db: Path) -> None:
+    result = run_bot("ask", QUESTION, db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    assert "translator" in result.stdout
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.stdout)
+
+
+def test_articles_lists_the_25_titles(seeded_db: Path) -> None:
+    result = run_bot("articles", db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 25
+    assert any(SEED_TITLE in line for line in lines)
+    assert any("Hundreds dead in Hajj stampede" in line for line in lines)
+    assert len(set(lines)) == 25
+
+
+def test_ask_loads_a_missing_database_first(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "fresh.sqlite3"
+    assert not db.exists()
+    result = run_bot("ask", "--json", QUESTION, db=db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answered"] is True
+    assert db.exists()
+    assert "25" in result.stderr  # the first-start note, kept off stdout's JSON
+
+
+def test_chat_from_a_pipe_answers_and_exits_on_eof(seeded_db: Path) -> None:
+    result = run_bot("chat", db=seeded_db, stdin=QUESTION + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "translator" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_loads_a_missing_database_first(tmp_path: Path) -> None:
+    result = run_bot("chat", db=tmp_path / "fresh.sqlite3", stdin=QUESTION + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "translator" in result.stdout
+
+
+def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    db.write_text("these are my notes, not a database\n" * 100, "utf-8")
+    result = run_bot("ask", "--json", QUESTION, db=db)
+    assert result.returncode != 0
+    assert str(db) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_ask_stops_quietly_when_its_reader_goes_away(seeded_db: Path) -> None:
+    process, stdin, stdout, stderr = start_ask_json(seeded_db)
+    stdin.write(QUESTION + "\n")
+    stdin.flush()
+    stdout.readline()
+    stdout.close()  # like `| head -1`
+    try:
+        stdin.write((QUESTION + "\n") * 50)
+        stdin.close()
+    except BrokenPipeError:
+        pass  # it has already stopped: that is fine too
+    process.wait(TIMEOUT)
+    errors = stderr.read()
+    stderr.close()
+    assert "Traceback" not in errors
+    assert "BrokenPipeError" not in errors
