@@ -554,9 +554,9 @@ class BotAPIStandIn:
 
     async def wait_for(self, method: str, *, after: int = 0, count: int = 1,
                        where: Callable[[Call], bool] | None = None,
-                       timeout: float = 5.0) -> list[Call]:
+                       wait_s: float = 5.0) -> list[Call]:
         """The first `count` successful calls of `method` after `after`, waiting for them."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait_s
         while True:
             found = [c for c in self.calls_of(method, after)
                      if c.ok and (where is None or where(c))]
@@ -564,8 +564,18 @@ class BotAPIStandIn:
                 return found[:count]
             if time.monotonic() > deadline:
                 seen = [(c.method, c.ok, c.error or c.text[:60]) for c in self.calls[after:]]
-                raise AssertionError(f"no {count} x {method} within {timeout}s; saw {seen}")
+                raise AssertionError(f"no {count} x {method} within {wait_s}s; saw {seen}")
             await asyncio.sleep(0.01)
+
+    async def wait_for_refusal(self, method: str, *, after: int = 0,
+                               wait_s: float = 5.0) -> Call:
+        """The first refused call of `method` after `after`."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if found := [c for c in self.calls_of(method, after) if not c.ok]:
+                return found[0]
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no refused {method} within {wait_s}s")
 
     def refusals(self) -> list[Call]:
         """Calls Telegram would have refused as a client error (4xx, not injected)."""

@@ -32,7 +32,7 @@ class Harness:
     """One running bot: send it what a person would, read what it sent back."""
 
     api: BotAPIStandIn
-    app: Application
+    app: Application = field(repr=False)
     service: NewsService
     articles_dir: Path
     errors: list[BaseException] = field(default_factory=list)
@@ -47,7 +47,7 @@ class Harness:
 
     async def send(self, text: str | None, *, user: dict | None = None,
                    chat: dict | None = None, count: int = 1, reply_to: dict | None = None,
-                   document: dict | None = None, timeout: float = 5.0) -> list[Call]:
+                   document: dict | None = None, wait_s: float = 5.0) -> list[Call]:
         """Send a message and wait for `count` messages back in that chat."""
         user = user or self.user
         chat = chat or (self.private if user is self.user else self.admin_chat)
@@ -55,7 +55,7 @@ class Harness:
         self.api.push({"message": self.api.message(text, user, chat, reply_to=reply_to,
                                                    document=document)})
         return await self.api.wait_for(
-            "sendMessage", after=mark, count=count, timeout=timeout,
+            "sendMessage", after=mark, count=count, wait_s=wait_s,
             where=lambda c: str(c.params.get("chat_id")) == str(chat["id"]))
 
     async def say(self, text: str, **kwargs: object) -> Call:

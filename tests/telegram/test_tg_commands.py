@@ -10,7 +10,8 @@ from handlers.app import ALLOWED_UPDATES
 async def test_start_says_what_the_bot_knows_and_how_to_ask(tg: Harness) -> None:
     reply = await tg.say("/start")
     assert "25 articles" in reply.text
-    assert "/ask" in reply.text and "/articles" in reply.text
+    assert "/ask" in reply.text
+    assert "/articles" in reply.text
     assert reply.params["parse_mode"] == "HTML"
 
 
@@ -96,7 +97,8 @@ async def test_summary_without_a_match_or_argument_is_explained(tg: Harness) -> 
 
 async def test_facts_lists_key_facts_of_the_article(tg: Harness) -> None:
     reply = await tg.say("/facts crane")
-    assert "Key facts" in reply.text and "Mecca crane collapse" in reply.text
+    assert "Key facts" in reply.text
+    assert "Mecca crane collapse" in reply.text
     crane = next(a for a in tg.service.kb.articles() if "crane" in a.title)
     key_facts = tg.service.kb.key_facts(crane.id) or tg.service.kb.facts_of(crane.id)
     assert key_facts[0] in reply.text
