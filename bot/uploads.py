@@ -12,6 +12,7 @@ from bot.formats import SUPPORTED_SUFFIXES
 MAX_UPLOAD_BYTES = 1_000_000  # far above any news article; keeps a chat from filling the disk
 UPLOAD_SUFFIXES = (".txt", ".md", ".json", ".html")
 MAX_NAME_CHARS = 80
+UPLOAD_PREFIX = "upload_"  # uploads stand apart from the shipped files and never shadow them
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -20,14 +21,16 @@ class UploadError(ValueError):
 
 
 def safe_article_name(name: str) -> str:
-    """A plain file name inside the folder: no path parts, no leading dot or underscore."""
+    """A plain file name inside the folder: no path parts, no leading dot; idempotent."""
     base = Path(name.replace("\\", "/")).name
     stem, suffix = os.path.splitext(base)
     suffix = suffix.lower()
     if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
         raise UploadError(f"send a {', '.join(UPLOAD_SUFFIXES)} file")
     stem = _UNSAFE_RE.sub("_", stem).strip("._-")[:MAX_NAME_CHARS] or "article"
-    return f"upload_{stem}{suffix}"
+    if not stem.startswith(UPLOAD_PREFIX):
+        stem = UPLOAD_PREFIX + stem
+    return stem + suffix
 
 
 def save_upload(articles_dir: str | Path, name: str, data: bytes) -> Path:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -236,7 +236,7 @@ class BotAPIStandIn:
         return f"http://127.0.0.1:{self.port}/bot"
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        path = request.path
+        path = unquote(request.path)  # PTB quotes file paths, the token's colon included
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         file_prefix = f"/file/bot{self.token}/"
@@ -538,7 +538,8 @@ class BotAPIStandIn:
     def add_file(self, name: str, data: bytes) -> dict:
         """Make a file downloadable through getFile; returns the Document object."""
         file_id = f"file{len(self.files) + 1}"
-        self.files[file_id] = (f"documents/{file_id}_{name}", data)
+        suffix = re.sub(r"[^.A-Za-z0-9]", "", name[name.rfind("."):]) if "." in name else ""
+        self.files[file_id] = (f"documents/{file_id}{suffix}", data)  # as Telegram names them
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
                 "file_size": len(data), "mime_type": "text/plain"}
 
