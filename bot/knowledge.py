@@ -215,8 +215,9 @@ class KnowledgeBase:
                 for key in removed:
                     self._delete(db, key, df)
                 for article in upserts:
-                    self._delete(db, article.key, df)
-                    self._insert(db, article, df)
+                    # An updated article keeps its id, so links front ends hold stay valid.
+                    old_id = self._delete(db, article.key, df)
+                    self._insert(db, article, df, old_id)
                 self._update_vocabulary(db, df)
                 db.execute(
                     "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
@@ -226,22 +227,25 @@ class KnowledgeBase:
             db.close()
 
     @staticmethod
-    def _delete(db: sqlite_utils.Database, key: str, df: Counter[str]) -> None:
+    def _delete(db: sqlite_utils.Database, key: str, df: Counter[str]) -> int | None:
+        """Delete an article and its facts; returns the id it had, if it was there."""
         row = db.execute("SELECT id FROM articles WHERE source_file = ?", [key]).fetchone()
         if row is None:
-            return
+            return None
         for (text,) in db.execute("SELECT text FROM facts WHERE article_id = ?", [row[0]]):
             df.subtract(content_words(text))
         db.execute("DELETE FROM facts WHERE article_id = ?", [row[0]])
         db.execute("DELETE FROM articles WHERE id = ?", [row[0]])
+        return int(row[0])
 
     @staticmethod
-    def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str]) -> None:
+    def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str],
+                article_id: int | None = None) -> None:
         cursor = db.execute(
-            "INSERT INTO articles (source_file, file, title, section, date, url, source, "
+            "INSERT INTO articles (id, source_file, file, title, section, date, url, source, "
             "license, file_hash, content_hash, summary, fact_count) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [article.key, article.file, article.title, article.section, article.date,
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article_id, article.key, article.file, article.title, article.section, article.date,
              article.url, article.source, article.license, article.file_hash,
              article.content_hash, article.summary, len(article.facts)],
         )

@@ -88,8 +88,8 @@ def read_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], str | None]:
         data = json.loads(read_bytes(path).decode("utf-8-sig"))
         if not isinstance(data, dict):
             raise ValueError("expected an object of file name -> metadata")
-        return {str(k): {f: str(v) for f, v in m.items()} for k, m in data.items()
-                if isinstance(m, dict)}, None
+        return {str(k): {f: str(v) for f, v in m.items() if v is not None}
+                for k, m in data.items() if isinstance(m, dict)}, None
     except (ArticleError, ValueError) as exc:
         return {}, f"{exc}"
 
@@ -109,9 +109,7 @@ def load_directory(
     stored_files = kb.stored_files()
     stored_keys = kb.stored_keys()
     present = {path.relative_to(root).as_posix() for path in files}
-    seen_hashes = {chash: key for key, (file, chash) in stored_keys.items() if file in present}
-    reparsed: set[str] = set()
-    upserts: list[Article] = []
+    parsed: list[tuple[str, list[Article]]] = []
     for index, path in enumerate(files, 1):
         name = path.relative_to(root).as_posix()
         if not _is_utf8(name):
@@ -130,11 +128,17 @@ def load_directory(
                 progress(index, len(files))
         if articles is None:
             report.unchanged.extend(k for k, (f, _) in stored_keys.items() if f == name)
-            continue
-        reparsed.add(name)
+        else:
+            parsed.append((name, articles))
+    reparsed = {name for name, _ in parsed}
+    # Duplicates are judged against what will be loaded after this load, not before it:
+    # the stored text of files kept as they are, then the new text in file order.
+    seen_hashes = {chash: key for key, (file, chash) in stored_keys.items()
+                   if file in present and file not in reparsed}
+    upserts: list[Article] = []
+    for _, articles in parsed:
         for article in articles:
-            duplicate = seen_hashes.get(article.content_hash)
-            if duplicate and stored_keys.get(duplicate, ("",))[0] != name:
+            if duplicate := seen_hashes.get(article.content_hash):
                 report.failed.append((article.key, f"same text as {duplicate} (duplicate)"))
                 continue
             seen_hashes[article.content_hash] = article.key

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import LoadError, load_directory
+from bot.text import content_words
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "Who is Zhang Xiangbin?"
@@ -289,3 +291,49 @@ def test_questions_asked_during_reloads_are_always_answered(
     assert answers
     assert all(answer.answered for answer in answers)
     assert {answer.facts[0].text for answer in answers} == {engine.ask(QUESTION).facts[0].text}
+
+
+def test_a_file_taking_over_old_text_loads_in_one_pass(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    # flag.txt gets new text; copy.txt gets flag.txt's old text: not a duplicate any more.
+    flag = articles_dir / "GUM_news_flag.txt"
+    (articles_dir / "copy.txt").write_bytes(flag.read_bytes())
+    edit(flag)
+    first = load_directory(loaded_kb, articles_dir)
+    assert first.failed == []
+    assert first.updated == ["GUM_news_flag.txt"]
+    assert first.added == ["copy.txt"]
+    second = load_directory(loaded_kb, articles_dir)
+    assert not second.changed
+    assert second.failed == []
+
+
+def test_an_updated_article_keeps_its_id(loaded_kb: KnowledgeBase, articles_dir: Path) -> None:
+    before = ids_by_file(loaded_kb)
+    edit(articles_dir / "GUM_news_flag.txt")
+    load_directory(loaded_kb, articles_dir)
+    assert ids_by_file(loaded_kb) == before
+
+
+def test_vocabulary_matches_the_facts_after_many_reloads(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    edit(articles_dir / "GUM_news_flag.txt")
+    (articles_dir / "GUM_news_korea.txt").unlink()
+    (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    load_directory(loaded_kb, articles_dir)
+    edit(articles_dir / "lighthouse.txt")
+    (articles_dir / "GUM_news_nasa.txt").unlink()
+    load_directory(loaded_kb, articles_dir)
+    expected: Counter[str] = Counter()
+    for (text,) in loaded_kb.db.execute("SELECT text FROM facts"):
+        expected.update(content_words(text))
+    assert loaded_kb.vocabulary() == dict(expected)
+    fts_rows = loaded_kb.db.execute(
+        "SELECT count(*) FROM facts_fts WHERE facts_fts MATCH '\"lighthouse\"'"
+    ).fetchone()[0]
+    like_rows = loaded_kb.db.execute(
+        "SELECT count(*) FROM facts WHERE text LIKE '%lighthouse%'"
+    ).fetchone()[0]
+    assert fts_rows == like_rows > 0
