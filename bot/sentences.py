@@ -7,16 +7,28 @@ needs data downloads), and keeps "U.S.", "Dr." and "5,200" whole. It does cut in
 
 from __future__ import annotations
 
+import re
+
 import syntok.segmenter as segmenter
 
 _MAX_JOINED_CHARS = 600  # a stray quote mark must not glue a whole paragraph together
+
+
+# ‘ opens a quotation where a word starts; ’ closes one where no letter follows (in "China’s"
+# it is an apostrophe, and in "ministers’ plan" closing an unopened quote is ignored).
+_SINGLE_QUOTE_RE = re.compile(r"(?:(?<![^\s(\[—–-])‘)|(?:’(?!\w))")
 
 
 def _open_quote(text: str) -> bool:
     """True when the text opens a quotation it does not close."""
     if text.count("“") > text.count("”"):
         return True
-    return text.count('"') % 2 == 1
+    if text.count('"') % 2 == 1:
+        return True
+    depth = 0
+    for mark in _SINGLE_QUOTE_RE.findall(text):
+        depth = depth + 1 if mark == "‘" else max(depth - 1, 0)
+    return depth > 0
 
 
 def split_sentences(paragraph: str) -> list[str]:
