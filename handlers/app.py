@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from urllib.parse import urlparse
 
@@ -121,6 +122,8 @@ async def set_commands(application: Application) -> None:
 
 def run(settings: Settings) -> int:
     """`python -m bot run` with a token: polling, or a webhook when WEBHOOK_URL is set."""
+    # PTB 22 warns on every RetryAfter unless periods are timedeltas; nothing here reads them.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     configure_logging(settings.log_level)
     install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
     if settings.webhook_url and not SECRET_TOKEN_RE.match(settings.webhook_secret):

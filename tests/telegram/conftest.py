@@ -73,6 +73,16 @@ class Harness:
         answers = self.api.calls_of("answerCallbackQuery", mark)
         return reaction, answers[0] if answers else reaction
 
+    async def wait_errors(self, count: int, wait_s: float = 5.0) -> None:
+        """Wait until the error handlers have seen `count` errors."""
+        import asyncio
+
+        for _ in range(int(wait_s / 0.01)):
+            if len(self.errors) >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"expected {count} handler errors, saw {self.errors!r}")
+
     async def silence(self, chat: dict, after: int, seconds: float = 0.3) -> None:
         """Assert the bot sent nothing to `chat` since `after` (after a short wait)."""
         import asyncio
@@ -121,6 +131,12 @@ def bot_settings(api: BotAPIStandIn, tmp_path: Path, **extra: object) -> Setting
     return Settings(database_path=tmp_path / "kb.sqlite3", articles_dir=tmp_path / "articles",
                     telegram_bot_token=TOKEN, telegram_api_url=api.base_url,
                     admin_ids=frozenset({ADMIN_ID}), **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `run` does: PTB 22 otherwise warns on every RetryAfter it builds (warnings fail)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture
