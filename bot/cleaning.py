@@ -2,7 +2,8 @@
 
 Rules, not string lists: a paragraph is prose only when it ends like a sentence; lines seen
 twice are page furniture (related-item headlines, menus); captions end in a credit such as
-"Photo: Handout"; bare timestamps are video durations; bylines start with "By".
+"Photo: Handout"; bare timestamps are video durations; bylines start with "By"; copyright
+notices start with "©" or "Copyright" and a year, or end "All rights reserved".
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ CAPTION_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_RE = re.compile(
-    r"^(?:by|reporting by|written by|words by|edited by|additional reporting by)\s+\S.{0,80}$",
+    r"^(?:by|reporting by|written by|words by|edited by|additional reporting by)\s+(\S.{0,80})$",
+    re.IGNORECASE,
+)
+# Words a byline may hold besides names ("By Jane Smith and Tom Brown; editing by ...").
+BYLINE_LINKS = frozenset(
+    {"and", "by", "for", "in", "of", "de", "da", "van", "von", "with", "editing", "reporting"}
+)
+NAME_SHARE = 0.5  # "By the end of the year, ..." is prose: its words are not names
+# Site chrome that reads like prose: copyright notices ("Copyright © 2024 ... All rights
+# reserved."), which every page of a site repeats once.
+COPYRIGHT_RE = re.compile(
+    r"^(?:©|\(c\)\s*\d{4}|copyright\b\s*(?:©|\(c\)|\d{4}))|\ball rights reserved\.?$",
     re.IGNORECASE,
 )
 # A prose line ends with terminal punctuation, maybe inside closing quotes or brackets,
@@ -37,8 +49,21 @@ def is_prose(line: str) -> bool:
 
 
 def is_junk(line: str) -> bool:
-    """True for captions, bylines and bare timestamps."""
-    return bool(TIMESTAMP_RE.match(line) or CAPTION_RE.search(line) or BYLINE_RE.match(line))
+    """True for captions, bylines, bare timestamps and copyright notices."""
+    return bool(
+        TIMESTAMP_RE.match(line) or CAPTION_RE.search(line) or is_byline(line)
+        or COPYRIGHT_RE.search(line)
+    )
+
+
+def is_byline(line: str) -> bool:
+    """True for a credit line: mostly capitalised names after "By", not a sentence using "by"."""
+    match = BYLINE_RE.match(line)
+    if not match:
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w.'’-]*", match.group(1))
+             if w.casefold() not in BYLINE_LINKS]
+    return bool(words) and sum(w[0].isupper() for w in words) >= NAME_SHARE * len(words)
 
 
 def clean_paragraphs(lines: list[str]) -> list[str]:

@@ -8,9 +8,24 @@ from datetime import datetime
 _FORMATS = ("%A, %B %d, %Y", "%B %d, %Y", "%d %B %Y", "%A %d %B %Y", "%Y-%m-%d", "%b %d, %Y")
 
 
+# "Published: 14 May 2024, 10:32 GMT": the label and the time around a page's date.
+_DATE_LABEL_RE = re.compile(
+    r"^(?:(?:first |last )?(?:published|updated|posted)(?: on)?\s*:?\s*)", re.IGNORECASE
+)
+_TIME_SUFFIX_RE = re.compile(
+    r",?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?(?:\s*[A-Z]{2,5})?$",
+    re.IGNORECASE,
+)
+
+
 def parse_date(text: str) -> str | None:
-    """Return an ISO date for a line that is only a date, else None."""
+    """Return an ISO date for a line that is only a date (maybe labelled and timed), else None.
+
+    >>> parse_date("Published: 14 May 2024, 10:32 GMT")
+    '2024-05-14'
+    """
     line = re.sub(r"\s+", " ", text.strip().rstrip("."))
+    line = _TIME_SUFFIX_RE.sub("", _DATE_LABEL_RE.sub("", line)).strip().rstrip(",")
     if len(line) > 40:
         return None
     for fmt in _FORMATS:

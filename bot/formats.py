@@ -13,6 +13,7 @@ from bot.reading import ArticleError
 FIELDS = ("title", "date", "url", "source", "section")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")
 MAX_SECTION_WORDS = 3
+DATE_SCAN_LINES = 3
 
 
 @dataclass
@@ -35,15 +36,23 @@ def parse_txt(text: str) -> list[RawArticle]:
         meta["section"] = lines.pop(0)
     if lines:
         meta["title"] = lines.pop(0)
-    if lines and (date := parse_date(lines[0])):
-        meta["date"] = date
-        lines.pop(0)
-    elif lines:
+    _take_date(lines, meta)
+    return [RawArticle(meta, lines)]
+
+
+def _take_date(lines: list[str], meta: dict[str, str]) -> None:
+    """Move the page's date into meta: a date line among the first few lines under the
+    title (maybe after a byline), else a date glued to the start of the first paragraph."""
+    for index, line in enumerate(lines[:DATE_SCAN_LINES]):
+        if date := parse_date(line):
+            meta["date"] = date
+            del lines[index]
+            return
+    if lines:
         date, rest = split_leading_date(lines[0])
         if date:
             meta["date"] = date
             lines[0] = rest
-    return [RawArticle(meta, lines)]
 
 
 def _looks_like_section(first: str, second: str) -> bool:

@@ -1,0 +1,118 @@
+"""Cleaning works by rules (captions, bylines, timestamps, repeats, chrome), not by one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.articles import read_articles
+from bot.cleaning import clean_paragraphs
+
+PAGE = """World
+
+Floods force thousands from homes in northern Italy after record rain
+
+By Maria Rossi and Luca Bianchi
+Published: 14 May 2024, 10:32 GMT
+Updated 3 hours ago
+
+Share this article
+Facebook
+Twitter
+
+Thousands of people were evacuated from their homes in northern Italy on Tuesday after \
+record rainfall caused rivers to burst their banks.
+
+Rescue workers in Emilia-Romagna use boats to reach stranded residents. Photo: Reuters
+
+The regional government said more than 300 mm of rain had fallen in 36 hours, the most \
+since records began in 1920.
+
+ADVERTISEMENT
+
+“We have never seen anything like this,” said Giulia Ferri, the mayor of a small town near \
+Bologna.
+
+02:14
+
+Italy floods: drone footage shows scale of damage
+
+Italy floods: drone footage shows scale of damage
+
+Emergency services said at least 12 people had died and many more were missing.
+
+Sign up for our daily newsletter
+
+Copyright © 2024 Example News. All rights reserved.
+Related Topics
+Italy
+Europe
+Comments (12)
+Join the conversation
+"""
+PROSE = [
+    "Thousands of people were evacuated from their homes in northern Italy on Tuesday after "
+    "record rainfall caused rivers to burst their banks.",
+    "The regional government said more than 300 mm of rain had fallen in 36 hours, the most "
+    "since records began in 1920.",
+    "“We have never seen anything like this,” said Giulia Ferri, the mayor of a small town "
+    "near Bologna.",
+    "Emergency services said at least 12 people had died and many more were missing.",
+]
+
+
+def test_another_sites_page_comes_out_clean(tmp_path: Path) -> None:
+    path = tmp_path / "floods.txt"
+    path.write_text(PAGE, "utf-8")
+    (article,) = read_articles(path, tmp_path)
+    assert article.section == "World"
+    assert article.title == (
+        "Floods force thousands from homes in northern Italy after record rain"
+    )
+    assert article.date == "2024-05-14"
+    assert [fact.text for fact in article.facts] == PROSE
+
+
+BODY = "The council approved the new budget for the harbour bridge on Monday."
+JUNK = {
+    "photo_credit": "Rescue workers reach stranded residents. Photo: Reuters",
+    "image_credit": "The first robotics competition was held this week. Image: US Navy.",
+    "getty_credit": "Crowds gather in the main square on Sunday. Picture: Getty Images",
+    "audio_credit": "Full interview with the curator of the exhibition. Audio: Jkthom.",
+    "video_credit": "Opening night of the exhibit at the university. Video: Staff.",
+    "byline": "By Maria Rossi and Luca Bianchi",
+    "reporting_byline": "Reporting by Jane Smith; editing by Tom Brown",
+    "timestamp": "05:29",
+    "long_timestamp": "1:02:45",
+    "copyright": "Copyright © 2024 Example News. All rights reserved.",
+    "copyright_sign": "© 2023 The Daily Example",
+    "menu_item": "Leave a Reply",
+    "headline": "Italy floods: drone footage shows scale of damage",
+    "shout": "READ SOURCE",
+}
+
+
+@pytest.mark.parametrize("line", JUNK.values(), ids=JUNK.keys())
+def test_page_furniture_is_dropped_and_prose_kept(line: str) -> None:
+    assert clean_paragraphs([BODY, line]) == [BODY]
+
+
+def test_a_line_repeated_on_the_page_is_dropped_even_if_it_reads_as_prose() -> None:
+    repeated = "Read more stories about the floods in our special report today."
+    assert clean_paragraphs([repeated, BODY, repeated]) == [BODY]
+
+
+@pytest.mark.parametrize("line", [
+    "The court ruled on a copyright case brought by three photographers last year.",
+    "The photo editor, who asked not to be named, said the images were real.",
+    "By the end of the year, the company had sold 5,000 cars in Europe.",
+    "“It is over,” - Matthew Ingram",
+])
+def test_prose_that_resembles_junk_is_kept(line: str) -> None:
+    assert clean_paragraphs([line]) == [line]
+
+
+def test_tokenised_spacing_is_repaired() -> None:
+    line = "The six - member team , which won , was ( briefly ) famous ."
+    assert clean_paragraphs([line]) == ["The six-member team, which won, was (briefly) famous."]
