@@ -19,6 +19,10 @@ _MAX_JOINED_CHARS = 600  # a stray quote mark must not glue a whole paragraph to
 _SINGLE_QUOTE_RE = re.compile(r"(?:(?<![^\s(\[—–-])‘)|(?:’(?!\w))")
 
 
+# A quotation's speaker after a dash ('"... a long game." - Matthew Ingram') belongs to it.
+_ATTRIBUTION_RE = re.compile(r"^[-–—]\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}$")
+
+
 def _open_quote(text: str) -> bool:
     """True when the text opens a quotation it does not close."""
     if text.count("“") > text.count("”"):
@@ -41,7 +45,10 @@ def split_sentences(paragraph: str) -> list[str]:
                 raw.append(text)
     merged: list[str] = []
     for text in raw:
-        if merged and _open_quote(merged[-1]) and len(merged[-1]) < _MAX_JOINED_CHARS:
+        if merged and (
+            (_open_quote(merged[-1]) and len(merged[-1]) < _MAX_JOINED_CHARS)
+            or _ATTRIBUTION_RE.match(text)
+        ):
             merged[-1] = f"{merged[-1]} {text}"
         else:
             merged.append(text)

@@ -47,3 +47,8 @@ def test_a_stray_quote_mark_does_not_glue_a_whole_paragraph() -> None:
 
 def test_empty_paragraph_has_no_sentences() -> None:
     assert split_sentences("   ") == []
+
+
+def test_a_dashed_speaker_stays_with_the_quotation() -> None:
+    text = '"So far, it is the Internet: 1, Scientology: 0. But it is a long game." - Matt Ingram'
+    assert split_sentences(text) == [text]
