@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -20,6 +22,17 @@ def is_harmless(error: BaseException) -> bool:
     return isinstance(error, BadRequest) and any(h in error.message.lower() for h in HARMLESS)
 
 
+@contextmanager
+def harmless_refusals_ignored(action: str) -> Iterator[None]:
+    """Let "message is not modified" and "query is too old" pass; raise anything else."""
+    try:
+        yield
+    except BadRequest as exc:
+        if not is_harmless(exc):
+            raise
+        log.debug("%s skipped: %s", action, exc.message)
+
+
 async def reply(message: Message, text: str,
                 markup: InlineKeyboardMarkup | None = None) -> Message:
     """Reply with HTML, split under 4,096 characters; the keyboard goes under the last part."""
@@ -27,40 +40,26 @@ async def reply(message: Message, text: str,
     sent = message
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent = await message.reply_text(
-            part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
-            link_preview_options=None,
-        )
+        sent = await message.reply_text(part, parse_mode=ParseMode.HTML,
+                                        reply_markup=markup if last else None)
     return sent
 
 
 async def edit(query: CallbackQuery, text: str,
                markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the pressed message; pressing the same button twice is not an error."""
-    try:
+    with harmless_refusals_ignored("edit"):
         await query.edit_message_text(split_html(text)[0], parse_mode=ParseMode.HTML,
                                       reply_markup=markup)
-    except BadRequest as exc:
-        if not is_harmless(exc):
-            raise
-        log.debug("edit skipped: %s", exc.message)
 
 
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
     """Change the buttons under the pressed message; an unchanged keyboard is not an error."""
-    try:
+    with harmless_refusals_ignored("keyboard edit"):
         await query.edit_message_reply_markup(markup)
-    except BadRequest as exc:
-        if not is_harmless(exc):
-            raise
-        log.debug("keyboard edit skipped: %s", exc.message)
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Answer a button press; a press Telegram has already forgotten is not an error."""
-    try:
+    with harmless_refusals_ignored("callback answer"):
         await query.answer(text)
-    except BadRequest as exc:
-        if not is_harmless(exc):
-            raise
-        log.debug("callback answer skipped: %s", exc.message)
