@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +122,9 @@ class KnowledgeBase:
             raise RuntimeError(
                 f"database schema {version} is newer than this program ({SCHEMA_VERSION})"
             )
-        with db.atomic():
+        if version == SCHEMA_VERSION:
+            return
+        with _write_transaction(db):
             for statement in _statements(SCHEMA):
                 db.execute(statement)
             db.execute(
@@ -210,7 +213,7 @@ class KnowledgeBase:
         """Replace and remove articles in one transaction; all of it happens or none."""
         db = self.connect()
         try:
-            with db.atomic():
+            with _write_transaction(db):
                 df: Counter[str] = Counter()
                 for key in removed:
                     self._delete(db, key, df)
@@ -267,6 +270,24 @@ class KnowledgeBase:
         )
         db.execute("DELETE FROM vocabulary WHERE df <= 0")
 
+
+
+@contextmanager
+def _write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction, all or nothing, taking the write lock at the start.
+
+    BEGIN IMMEDIATE waits (busy_timeout) for another writer to finish; a deferred BEGIN
+    would start as a reader and fail at once with "database is locked" when it tries to
+    write after another load has committed (measured with two concurrent loads).
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        raise
 
 
 def _statements(script: str) -> list[str]:

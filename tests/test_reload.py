@@ -52,6 +52,14 @@ def snapshot(db_path: Path) -> dict:
         conn.close()
 
 
+def vocabulary_from_facts(kb: KnowledgeBase) -> dict[str, int]:
+    """The vocabulary table as it should be: each content word with its fact count."""
+    counts: Counter[str] = Counter()
+    for (text,) in kb.db.execute("SELECT text FROM facts"):
+        counts.update(content_words(text))
+    return dict(counts)
+
+
 def ids_by_file(kb: KnowledgeBase) -> dict[str, int]:
     return {a.source_file: a.id for a in kb.articles()}
 
@@ -326,10 +334,7 @@ def test_vocabulary_matches_the_facts_after_many_reloads(
     edit(articles_dir / "lighthouse.txt")
     (articles_dir / "GUM_news_nasa.txt").unlink()
     load_directory(loaded_kb, articles_dir)
-    expected: Counter[str] = Counter()
-    for (text,) in loaded_kb.db.execute("SELECT text FROM facts"):
-        expected.update(content_words(text))
-    assert loaded_kb.vocabulary() == dict(expected)
+    assert loaded_kb.vocabulary() == vocabulary_from_facts(loaded_kb)
     fts_rows = loaded_kb.db.execute(
         "SELECT count(*) FROM facts_fts WHERE facts_fts MATCH '\"lighthouse\"'"
     ).fetchone()[0]
@@ -337,3 +342,36 @@ def test_vocabulary_matches_the_facts_after_many_reloads(
         "SELECT count(*) FROM facts WHERE text LIKE '%lighthouse%'"
     ).fetchone()[0]
     assert fts_rows == like_rows > 0
+
+
+def test_two_loads_at_once_both_succeed_and_leave_one_consistent_base(
+    kb: KnowledgeBase, articles_dir: Path, tmp_path: Path
+) -> None:
+    # The bot reloading while someone runs `python -m bot load`: two writers, one file.
+    other = tmp_path / "other"
+    shutil.copytree(articles_dir, other)
+    for path in sorted(other.glob("GUM_news_*.txt"))[:10]:
+        edit(path)
+    errors: list[Exception] = []
+
+    def load_repeatedly(folder: Path) -> None:
+        own = KnowledgeBase(kb.path)
+        try:
+            for _ in range(4):
+                load_directory(own, folder)
+        except Exception as exc:  # a failed load is the failure tested here
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=load_repeatedly, args=(folder,))
+               for folder in (articles_dir, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    report = load_directory(kb, articles_dir)
+    assert report.failed == []
+    assert kb.article_count() == 25
+    assert kb.vocabulary() == vocabulary_from_facts(kb)
