@@ -18,7 +18,12 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def esc(text: str) -> str:
-    """Escape text from articles or users for Telegram HTML (<, >, & and quotes)."""
+    """Escape text from articles or users for Telegram HTML text (<, > and &)."""
+    return html.escape(text, quote=False)
+
+
+def esc_attr(text: str) -> str:
+    """Escape an attribute value (quotes too)."""
     return html.escape(text, quote=True)
 
 
@@ -40,7 +45,7 @@ def link(url: str | None, label: str) -> str:
     """An <a> tag for http(s) URLs only; anything else is dropped."""
     if not url or not url.startswith(("http://", "https://")):
         return ""
-    return f'<a href="{esc(url)}">{esc(label)}</a>'
+    return f'<a href="{esc_attr(url)}">{esc(label)}</a>'
 
 
 def answer_html(answer: Answer) -> str:
@@ -50,9 +55,13 @@ def answer_html(answer: Answer) -> str:
     if not answer.answered:
         return refusal_html(answer)
     blocks = []
-    for fact in answer.facts:
+    for index, fact in enumerate(answer.facts):
         context = f"{esc(fact.context)} " if fact.context else ""
-        blocks.append(f"{context}<b>{esc(fact.text)}</b>\n— <i>{esc(fact.article_title)}</i>")
+        block = f"{context}<b>{esc(fact.text)}</b>"
+        following = answer.facts[index + 1] if index + 1 < len(answer.facts) else None
+        if following is None or following.article_id != fact.article_id:
+            block += f"\n— <i>{esc(fact.article_title)}</i>"  # once per run of one article
+        blocks.append(block)
     if answer.summary:
         blocks.append(f"<b>Summary:</b> {esc(answer.summary)}")
     if source := link(answer.article_url, "Source"):
