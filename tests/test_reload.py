@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,24 @@ def snapshot(db_path: Path) -> dict:
         }
     finally:
         conn.close()
+
+
+def reload_while(
+    kb: KnowledgeBase, folders: tuple[Path, ...],
+    background: Callable[[threading.Event, threading.Event], None], cycles: int,
+) -> None:
+    """Load the folders in turn, `cycles` times, while `background(ready, stop)` runs."""
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=background, args=(ready, stop))
+    thread.start()
+    ready.wait(10)
+    try:
+        for _ in range(cycles):
+            for folder in folders:
+                load_directory(kb, folder)
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def vocabulary_from_facts(kb: KnowledgeBase) -> dict[str, int]:
@@ -234,9 +253,8 @@ def test_readers_see_the_old_or_the_new_knowledge_base_never_a_mix(
     assert len(states) == 2
 
     seen, errors = set(), []
-    stop, ready = threading.Event(), threading.Event()
 
-    def read_continuously() -> None:
+    def read_continuously(ready: threading.Event, stop: threading.Event) -> None:
         reader = KnowledgeBase(kb.path).db  # opened before any reload below
         ready.set()
         try:
@@ -253,16 +271,7 @@ def test_readers_see_the_old_or_the_new_knowledge_base_never_a_mix(
         finally:
             reader.close()
 
-    thread = threading.Thread(target=read_continuously)
-    thread.start()
-    ready.wait(10)
-    try:
-        for _ in range(6):
-            load_directory(kb, other)
-            load_directory(kb, articles_dir)
-    finally:
-        stop.set()
-        thread.join(30)
+    reload_while(kb, (other, articles_dir), read_continuously, cycles=6)
     assert errors == []
     assert seen <= states
     assert seen
@@ -277,24 +286,16 @@ def test_questions_asked_during_reloads_are_always_answered(
     (other / "GUM_news_korea.txt").unlink()
     engine = AnswerEngine(loaded_kb)
     answers, errors = [], []
-    stop = threading.Event()
 
-    def ask_continuously() -> None:
+    def ask_continuously(ready: threading.Event, stop: threading.Event) -> None:
+        ready.set()
         while not stop.is_set():
             try:
                 answers.append(engine.ask(QUESTION))
             except Exception as exc:  # an error while reloading is the failure tested here
                 errors.append(exc)
 
-    thread = threading.Thread(target=ask_continuously)
-    thread.start()
-    try:
-        for _ in range(5):
-            load_directory(loaded_kb, other)
-            load_directory(loaded_kb, articles_dir)
-    finally:
-        stop.set()
-        thread.join(30)
+    reload_while(loaded_kb, (other, articles_dir), ask_continuously, cycles=5)
     assert errors == []
     assert answers
     assert all(answer.answered for answer in answers)
