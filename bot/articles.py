@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.cleaning import clean_paragraphs
+from bot.dates import parse_date
 from bot.formats import RawArticle, parse_file_text
 from bot.keyfacts import key_fact_ranks
 from bot.reading import ArticleError, check_path, decode, read_bytes
@@ -15,7 +16,7 @@ from bot.summary import summarize
 from bot.text import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def build_article(raw: RawArticle, key: str, file: str, fhash: str,
     """Clean the body, split it into facts, flag key facts and summarise."""
     meta = {k: fix_spacing(normalize(v)) for k, v in raw.meta.items()}
     meta.update({k: v for k, v in (sidecar or {}).items() if v})
+    if date := meta.get("date"):
+        meta["date"] = parse_date(date) or parse_date(date[:10]) or date  # ISO when it can be
     paragraphs = clean_paragraphs([normalize(line) for line in raw.lines])
     sentences = [s for p in paragraphs for s in split_sentences(p)]
     title = meta.get("title", "").strip()

@@ -119,6 +119,8 @@ def parse_json(text: str) -> list[RawArticle]:
         if not isinstance(item, dict):
             raise ArticleError(f"JSON item {index} is not an object")
         body = item.get("body") or item.get("text") or item.get("content")
+        if isinstance(body, list) and all(isinstance(part, str) for part in body):
+            body = "\n".join(body)  # a list of paragraphs
         if not isinstance(body, str):
             raise ArticleError(f"JSON item {index} has no text `body`")
         meta = {k: str(item[k]).strip() for k in FIELDS if item.get(k) not in (None, "")}
@@ -130,7 +132,12 @@ def parse_html(text: str) -> list[RawArticle]:
     """Main-text extraction with trafilatura, which drops navigation, ads and comments."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    # No extensive date search: it guesses from any year on the page ("Copyright 2024"
+    # became 2024-01-01); a date must come from the page's markup or not at all.
+    doc = trafilatura.bare_extraction(
+        text, with_metadata=True, include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     if doc is None or not getattr(doc, "text", None):
         raise ArticleError("no article text found in the HTML page")
     meta = {}

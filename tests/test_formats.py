@@ -179,3 +179,30 @@ def test_files_named_with_underscore_or_dot_are_not_articles(
     report = load_directory(kb, empty_dir)
     assert report.added == ["bridge.md"]
     assert report.failed == []
+
+
+def test_html_date_comes_from_markup_never_from_a_copyright_year(empty_dir: Path) -> None:
+    path = empty_dir / "bridge.html"
+    path.write_text(HTML_PAGE.replace('<meta name="date" content="2024-03-04">\n', ""), "utf-8")
+    assert "Copyright 2024" in path.read_text("utf-8")
+    assert read_one(path).date is None
+    path.write_text(HTML_PAGE.replace(
+        '<meta name="date" content="2024-03-04">',
+        '<meta property="article:published_time" content="2023-11-05T08:30:00Z">',
+    ), "utf-8")
+    assert read_one(path).date == "2023-11-05"
+
+
+def test_json_body_may_be_a_list_of_paragraphs(empty_dir: Path) -> None:
+    path = empty_dir / "bridge.json"
+    path.write_text(json.dumps({
+        "title": "Council approves harbour bridge repair", "body": BODY.split("\n\n"),
+    }), encoding="utf-8")
+    assert len(read_one(path).facts) == 3
+
+
+def test_front_matter_dates_are_stored_as_iso_dates(empty_dir: Path) -> None:
+    path = empty_dir / "bridge.md"
+    path.write_text(f"---\ntitle: Bridge repair approved\ndate: March 4, 2024\n---\n\n{BODY}\n",
+                    encoding="utf-8")
+    assert read_one(path).date == "2024-03-04"
