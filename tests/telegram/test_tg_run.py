@@ -1,13 +1,17 @@
-"""`python -m bot run` with a token: the real process polls, answers and stops on Ctrl-C."""
+"""`python -m bot run` with a token: the real process polls or serves a webhook, then stops."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from botapi_standin import BotAPIStandIn
 from conftest import SEEDS, TOKEN, USER_ID, make_user
 
@@ -15,28 +19,32 @@ from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, run
 
 ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "What caused the crane to fall in Mecca?"
+SECRET = "webhook_SECRET_123"
 
 
-async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
-        api: BotAPIStandIn, tmp_path: Path) -> None:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
+                      ) -> AsyncIterator[list[str]]:
+    """Run `python -m bot run` on a fresh database; yields a list that receives its log."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
            "DATABASE_PATH": str(tmp_path / "fresh.sqlite3"), "ARTICLES_DIR": str(SEEDS),
-           "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT)}
-    env.pop("WEBHOOK_URL", None)
+           "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT),
+           "WEBHOOK_URL": "", **env_extra}
     log_path = tmp_path / "bot.log"  # a file, not a pipe: DEBUG output could fill a pipe
+    output: list[str] = []
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
             stdout=log_file, stderr=log_file)
     try:
-        await api.wait_for("setMyCommands", wait_s=20)  # the empty database was loaded first
-        user = make_user(USER_ID, "Bob")
-        chat = api.chat(USER_ID, user=user)
-        api.push({"message": api.message("What caused the crane to fall in Mecca?", user, chat)})
-        answer = (await api.wait_for("sendMessage", wait_s=10))[0]
-        assert "crane" in answer.text
-        assert all(sorted(seen) == sorted(ALLOWED_UPDATES)
-                   for seen in api.allowed_updates_seen)
+        yield output
     finally:
         api.release_polls()
         process.send_signal(signal.SIGINT)
@@ -45,12 +53,58 @@ async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
         except TimeoutError:
             process.kill()
             await process.wait()
-    stderr = log_path.read_text(encoding="utf-8", errors="replace")
-    assert process.returncode == 0, stderr[-2000:]
-    assert "first start: loaded 25 articles" in stderr
-    assert "Calling Bot API endpoint" in stderr  # DEBUG really was on
-    assert TOKEN not in stderr
-    assert TOKEN.split(":")[1] not in stderr
+        output.append(log_path.read_text(encoding="utf-8", errors="replace"))
+    log = output[0]
+    assert process.returncode == 0, log[-2000:]
+    assert "first start: loaded 25 articles" in log
+    assert "Calling Bot API endpoint" in log  # DEBUG really was on
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log
+    assert SECRET not in log
+
+
+async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
+        api: BotAPIStandIn, tmp_path: Path) -> None:
+    async with bot_process(api, tmp_path):
+        await api.wait_for("setMyCommands", wait_s=20)  # the empty database was loaded first
+        user = make_user(USER_ID, "Bob")
+        chat = api.chat(USER_ID, user=user)
+        api.push({"message": api.message(QUESTION, user, chat)})
+        answer = (await api.wait_for("sendMessage", wait_s=10))[0]
+        assert "crane" in answer.text
+        assert all(sorted(seen) == sorted(ALLOWED_UPDATES)
+                   for seen in api.allowed_updates_seen)
+
+
+async def test_python_m_bot_run_serves_a_webhook_that_checks_the_secret(
+        api: BotAPIStandIn, tmp_path: Path) -> None:
+    port = free_port()
+    async with bot_process(api, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram",
+                           WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port)):
+        hook = (await api.wait_for("setWebhook", wait_s=20))[0].params
+        assert hook["url"] == "https://bot.example.org/telegram"
+        assert hook["secret_token"] == SECRET
+        assert sorted(hook["allowed_updates"]) == sorted(ALLOWED_UPDATES)
+        user = make_user(USER_ID, "Bob")
+        update = {"update_id": 7, "message": api.message(QUESTION, user,
+                                                         api.chat(USER_ID, user=user))}
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):  # the server starts listening just after setWebhook
+                try:
+                    refused = await client.post(url, json=update)
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the webhook server never started listening")
+            assert refused.status_code == 403
+            accepted = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert accepted.status_code == 200
+        answer = (await api.wait_for("sendMessage", wait_s=10))[0]
+        assert "crane" in answer.text
+        assert len(api.calls_of("sendMessage")) == 1  # only the request with the secret
 
 
 def test_webhook_mode_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
