@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -21,6 +22,13 @@ TOKEN = "123456789:AAFtestSECRETtokenPART-abcdefghijklmn"
 ADMIN_ID = 1001
 USER_ID = 2002
 GROUP_ID = -100500
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for webhook servers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def make_user(user_id: int, name: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from conftest import SEEDS, TOKEN, USER_ID, make_user
+from conftest import SEEDS, TOKEN, USER_ID, free_port, make_user
 
 from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, run
@@ -21,12 +20,6 @@ from handlers.app import ALLOWED_UPDATES, run
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "What caused the crane to fall in Mecca?"
 SECRET = "webhook_SECRET_123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @asynccontextmanager

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from conftest import USER_ID, bot_settings, make_user
+from conftest import USER_ID, bot_settings, free_port, make_user
 
 from bot.service import NewsService
 from handlers.app import ALLOWED_UPDATES, build_application
 
 SECRET = "webhook_SECRET_123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_webhook_refuses_requests_without_the_secret(
