@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,6 +63,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from handlers.app import run  # Telegram is imported only when the bot really runs
 
         return run(settings)
+    try:
+        return run_command(args, settings)
+    except (sqlite3.Error, RuntimeError) as exc:
+        print(f"cannot use the database {settings.database_path}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the core and run one command (errors are turned into messages by main)."""
     service = NewsService.from_settings(settings)
     try:
         if args.command == "load":
