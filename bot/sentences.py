@@ -38,7 +38,8 @@ def _open_quote(text: str) -> bool:
 def split_sentences(paragraph: str) -> list[str]:
     """Split one paragraph into sentences, keeping quoted speech in one piece."""
     raw: list[str] = []
-    for para in segmenter.process(paragraph):
+    # analyze, not process: process rewrites "wasn't" as "was" + "not" ("wasnot" once joined).
+    for para in segmenter.analyze(paragraph):
         for sentence in para:
             text = "".join(tok.spacing + tok.value for tok in sentence).strip()
             if text:

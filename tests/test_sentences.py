@@ -52,3 +52,10 @@ def test_empty_paragraph_has_no_sentences() -> None:
 def test_a_dashed_speaker_stays_with_the_quotation() -> None:
     text = '"So far, it is the Internet: 1, Scientology: 0. But it is a long game." - Matt Ingram'
     assert split_sentences(text) == [text]
+
+
+def test_negative_contractions_are_kept_as_written() -> None:
+    text = "She wasn't 'forced' to be there. They won't go. It isn’t over."
+    assert split_sentences(text) == [
+        "She wasn't 'forced' to be there.", "They won't go.", "It isn’t over.",
+    ]

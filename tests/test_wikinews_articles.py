@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -104,3 +105,15 @@ def test_loaded_wikinews_articles_keep_their_urls(loaded_kb: KnowledgeBase) -> N
     for name in WIKINEWS_FILES:
         assert stored[name].url == SIDECAR[name]["url"]
         assert stored[name].source == "Wikinews"
+
+
+def squeezed(text: str) -> str:
+    """Text without any whitespace, to compare across the spacing repairs."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("name", WIKINEWS_FILES)
+def test_wikinews_facts_are_the_pages_own_words(name: str) -> None:
+    page = squeezed((SEEDS / name).read_text("utf-8"))
+    invented = [fact.text for fact in read(name).facts if squeezed(fact.text) not in page]
+    assert invented == []
