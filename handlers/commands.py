@@ -8,6 +8,7 @@ import re
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.knowledge import StoredArticle
 from bot.lookup import find_article
 from handlers.context import core
 from handlers.formatting import (
@@ -114,7 +115,8 @@ async def facts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update.effective_message, facts_html(article, facts, "Key facts"))
 
 
-async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str):
+async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                             command: str) -> StoredArticle | None:
     """The article the command's words point to, or None after telling the user why."""
     query = " ".join(context.args or [])
     if not query.strip():

@@ -40,8 +40,10 @@ async def reply(message: Message, text: str,
     sent = message
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
+        # allow_sending_without_reply: the question may be deleted before the answer is ready
         sent = await message.reply_text(part, parse_mode=ParseMode.HTML,
-                                        reply_markup=markup if last else None)
+                                        reply_markup=markup if last else None,
+                                        allow_sending_without_reply=True)
     return sent
 
 

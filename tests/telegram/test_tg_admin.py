@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import threading
 
+import pytest
 from conftest import Harness
 from telegram import Update
 
@@ -34,12 +35,14 @@ async def test_admin_reload_reports_what_changed(tg: Harness) -> None:
     assert "Fernanda" in answer.text
 
 
-async def test_non_admin_reload_is_refused_and_changes_nothing(tg: Harness) -> None:
+async def test_non_admin_reload_is_refused_logged_and_changes_nothing(
+        tg: Harness, caplog: pytest.LogCaptureFixture) -> None:
     (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     refusal = await tg.say("/reload")
     assert "only the bot's admins" in refusal.text
     await asyncio.sleep(0.2)
     assert tg.service.kb.article_count() == 25
+    assert "refused /reload for non-admin user 2002" in caplog.text
 
 
 async def test_failed_reload_says_why_and_old_articles_keep_answering(tg: Harness) -> None:

@@ -24,6 +24,7 @@ async def test_empty_query_pages_through_every_article_with_its_summary(tg: Harn
         assert len(results) <= PAGE_SIZE
         seen += [r["title"] for r in results]
         assert all(r["input_message_content"]["parse_mode"] == "HTML" for r in results)
+        assert all(r["description"] for r in results)  # the article's summary
         offset = answer.params.get("next_offset", "")
         offsets.append(offset)
         if not offset:
