@@ -1,0 +1,72 @@
+"""The knowledge base's SQLite file: schema, WAL, FTS5 with stemming, schema versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import SCHEMA_VERSION, KnowledgeBase
+from bot.loading import load_directory
+
+
+def test_a_new_knowledge_base_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
+    KnowledgeBase(tmp_path / "kb.sqlite3").close()
+    conn = sqlite3.connect(tmp_path / "kb.sqlite3")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert int(version[0]) == SCHEMA_VERSION
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        assert {"title", "section", "date", "url", "source_file", "content_hash",
+                "summary"} <= columns
+        fact_columns = {row[1] for row in conn.execute("PRAGMA table_info(facts)")}
+        assert {"article_id", "position", "text", "key_rank"} <= fact_columns
+    finally:
+        conn.close()
+
+
+def test_fts_index_matches_other_forms_of_a_word(loaded_kb: KnowledgeBase) -> None:
+    # The seed says "warned" and "warns"; porter stemming lets "warning" find them.
+    texts = [row[3] for row in loaded_kb.search('"warning"', 50)]
+    assert any("has warned that overseas entities" in text for text in texts)
+
+
+def test_fts_index_folds_accents(kb: KnowledgeBase, empty_dir: Path) -> None:
+    (empty_dir / "cafe.md").write_text(
+        "# Café owners protest\n\nCafé owners in Zürich protested against the new rent rules.\n",
+        "utf-8",
+    )
+    load_directory(kb, empty_dir)
+    assert len(kb.search('"zurich"', 5)) == 1
+    assert kb.search('"cafe"', 5) == kb.search('"café"', 5)
+
+
+def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kb.sqlite3"
+    KnowledgeBase(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                     [str(SCHEMA_VERSION + 1)])
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        KnowledgeBase(path)
+
+
+def test_opening_an_existing_knowledge_base_keeps_its_articles(
+    loaded_kb: KnowledgeBase,
+) -> None:
+    count, generation = loaded_kb.article_count(), loaded_kb.generation()
+    reopened = KnowledgeBase(loaded_kb.path)
+    try:
+        assert reopened.article_count() == count == 25
+        assert reopened.generation() == generation
+    finally:
+        reopened.close()
+
+
+def test_articles_are_listed_by_title_and_paged(loaded_kb: KnowledgeBase) -> None:
+    titles = [a.title for a in loaded_kb.articles()]
+    assert titles == sorted(titles, key=str.casefold)
+    assert [a.title for a in loaded_kb.articles(limit=5, offset=5)] == titles[5:10]
