@@ -132,7 +132,7 @@ def format_answer(answer: Answer) -> str:
         if answer.suggestions:
             text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in answer.suggestions)
         return text
-    lines = []
+    lines = ["I'm not sure, but this may answer it:"] if answer.tentative else []
     for fact in answer.facts:
         if fact.context:
             lines.append(f"{fact.context}")

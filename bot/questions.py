@@ -45,7 +45,7 @@ def question_type(text: str) -> str:
     """The kind of answer asked for, from the question word."""
     tokens = words(text)
     head = " ".join(tokens[:6])
-    if re.search(r"\bhow (?:many|much|long|old|far|big|large)\b", head) or "what percentage" in head:
+    if re.search(r"\bhow (?:many|much|long|old|far|big|large)\b|\bwhat percentage\b", head):
         return "number"
     if re.search(r"\b(?:when|what year|what date|which year|what month|which month)\b", head):
         return "when"
