@@ -215,12 +215,20 @@ class KnowledgeBase:
         try:
             with _write_transaction(db):
                 df: Counter[str] = Counter()
+                last_id = self._last_article_id(db)
                 for key in removed:
                     self._delete(db, key, df)
                 for article in upserts:
-                    # An updated article keeps its id, so links front ends hold stay valid.
-                    old_id = self._delete(db, article.key, df)
-                    self._insert(db, article, df, old_id)
+                    # An updated article keeps its id and a new one never reuses the id of
+                    # a removed one, so the ids front ends hold (buttons, links) stay true.
+                    article_id = self._delete(db, article.key, df)
+                    if article_id is None:
+                        last_id += 1
+                        article_id = last_id
+                    self._insert(db, article, df, article_id)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(last_id)]
+                )
                 self._update_vocabulary(db, df)
                 db.execute(
                     "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
@@ -228,6 +236,13 @@ class KnowledgeBase:
                 )
         finally:
             db.close()
+
+    @staticmethod
+    def _last_article_id(db: sqlite_utils.Database) -> int:
+        """The highest article id ever given, removed articles included."""
+        row = db.execute("SELECT value FROM meta WHERE key = 'last_article_id'").fetchone()
+        highest = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+        return max(int(row[0]) if row else 0, highest)
 
     @staticmethod
     def _delete(db: sqlite_utils.Database, key: str, df: Counter[str]) -> int | None:
@@ -243,7 +258,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str],
-                article_id: int | None = None) -> None:
+                article_id: int) -> None:
         cursor = db.execute(
             "INSERT INTO articles (id, source_file, file, title, section, date, url, source, "
             "license, file_hash, content_hash, summary, fact_count) "

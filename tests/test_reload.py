@@ -376,3 +376,15 @@ def test_two_loads_at_once_both_succeed_and_leave_one_consistent_base(
     assert report.failed == []
     assert kb.article_count() == 25
     assert kb.vocabulary() == vocabulary_from_facts(kb)
+
+
+def test_a_new_article_never_takes_the_id_of_a_removed_one(
+    loaded_kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    ids = ids_by_file(loaded_kb)
+    newest = max(ids, key=ids.__getitem__)
+    (articles_dir / newest).unlink()
+    load_directory(loaded_kb, articles_dir)
+    (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
+    load_directory(loaded_kb, articles_dir)
+    assert ids_by_file(loaded_kb)["lighthouse.txt"] > max(ids.values())
