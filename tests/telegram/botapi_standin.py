@@ -364,6 +364,9 @@ class BotAPIStandIn:
         return True
 
     def _m_setMyCommands(self, p: dict) -> bool:
+        scope = p.get("scope") or {}
+        if scope.get("type") == "chat":
+            self._chat(scope.get("chat_id"))  # a user who never opened the bot: chat not found
         for command in p.get("commands") or []:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
                 raise Refusal("Bad Request: BOT_COMMAND_INVALID")

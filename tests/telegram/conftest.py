@@ -3,102 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from botapi_standin import BotAPIStandIn, Call
-from telegram.ext import Application, ContextTypes
+from botapi_standin import BotAPIStandIn
+from telegram.ext import ContextTypes
+from tg_harness import SEEDS, TOKEN, Harness, bot_settings
 
 from bot.service import NewsService
-from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, build_application
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-TOKEN = "123456789:AAFtestSECRETtokenPART-abcdefghijklmn"
-ADMIN_ID = 1001
-USER_ID = 2002
-GROUP_ID = -100500
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (for webhook servers)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def make_user(user_id: int, name: str) -> dict:
-    return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
-
-
-@dataclass
-class Harness:
-    """One running bot: send it what a person would, read what it sent back."""
-
-    api: BotAPIStandIn
-    app: Application = field(repr=False)
-    service: NewsService
-    articles_dir: Path
-    errors: list[BaseException] = field(default_factory=list)
-    expected_errors: list[type[BaseException]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.admin = make_user(ADMIN_ID, "Ada")
-        self.user = make_user(USER_ID, "Bob")
-        self.private = self.api.chat(USER_ID, user=self.user)
-        self.admin_chat = self.api.chat(ADMIN_ID, user=self.admin)
-        self.group = self.api.chat(GROUP_ID, "supergroup", title="News fans")
-
-    async def send(self, text: str | None, *, user: dict | None = None,
-                   chat: dict | None = None, count: int = 1, reply_to: dict | None = None,
-                   document: dict | None = None, wait_s: float = 5.0) -> list[Call]:
-        """Send a message and wait for `count` messages back in that chat."""
-        user = user or self.user
-        chat = chat or (self.private if user is self.user else self.admin_chat)
-        mark = self.api.mark()
-        self.api.push({"message": self.api.message(text, user, chat, reply_to=reply_to,
-                                                   document=document)})
-        return await self.api.wait_for(
-            "sendMessage", after=mark, count=count, wait_s=wait_s,
-            where=lambda c: str(c.params.get("chat_id")) == str(chat["id"]))
-
-    async def say(self, text: str, **kwargs: object) -> Call:
-        """Send a message and return the first reply."""
-        return (await self.send(text, **kwargs))[0]  # type: ignore[arg-type]
-
-    async def press(self, reply: Call, label: str, *, user: dict | None = None,
-                    method: str = "sendMessage", expired: bool = False) -> tuple[Call, Call]:
-        """Press the button whose label contains `label`; return (the bot's reaction, answer)."""
-        data = next(b["callback_data"] for b in reply.buttons if label in b["text"])
-        stored = self.api.messages[(reply.result["chat"]["id"], reply.result["message_id"])]
-        mark = self.api.mark()
-        self.api.press(dict(stored), data, user or self.user, expired=expired)
-        reaction = (await self.api.wait_for(method, after=mark))[0]
-        answers = self.api.calls_of("answerCallbackQuery", mark)
-        return reaction, answers[0] if answers else reaction
-
-    async def wait_errors(self, count: int, wait_s: float = 5.0) -> None:
-        """Wait until the error handlers have seen `count` errors."""
-        import asyncio
-
-        for _ in range(int(wait_s / 0.01)):
-            if len(self.errors) >= count:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"expected {count} handler errors, saw {self.errors!r}")
-
-    async def silence(self, chat: dict, after: int, seconds: float = 0.3) -> None:
-        """Assert the bot sent nothing to `chat` since `after` (after a short wait)."""
-        import asyncio
-
-        await asyncio.sleep(seconds)
-        sent = [c for c in self.api.calls_of("sendMessage", after)
-                if str(c.params.get("chat_id")) == str(chat["id"])]
-        assert sent == [], [c.text for c in sent]
 
 
 @pytest.fixture(scope="session")
@@ -128,17 +43,11 @@ def tg_service(tmp_path: Path, loaded_template: tuple[Path, Path]) -> NewsServic
 
 
 @pytest.fixture
-def api() -> BotAPIStandIn:
+def api() -> Iterator[BotAPIStandIn]:
     standin = BotAPIStandIn(TOKEN)
     standin.start()
     yield standin
     standin.stop()
-
-
-def bot_settings(api: BotAPIStandIn, tmp_path: Path, **extra: object) -> Settings:
-    return Settings(database_path=tmp_path / "kb.sqlite3", articles_dir=tmp_path / "articles",
-                    telegram_bot_token=TOKEN, telegram_api_url=api.base_url,
-                    admin_ids=frozenset({ADMIN_ID}), **extra)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ import shutil
 import threading
 
 import pytest
-from conftest import Harness
 from telegram import Update
+from tg_harness import Harness
 
 NEW_ARTICLE = """Giant tortoise found alive on Galapagos island after a century
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Harness
+from tg_harness import Harness
 
 from handlers.app import ALLOWED_UPDATES
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import Harness
 from telegram.error import NetworkError
+from tg_harness import Harness
 
 QUESTION = "What caused the crane to fall in Mecca?"
 

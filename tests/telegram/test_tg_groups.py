@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Harness
+from tg_harness import Harness
 
 QUESTION = "What caused the crane to fall in Mecca?"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Harness
+from tg_harness import Harness
 
 HOSTILE = [
     "<b>crane</b> <script>alert('x')</script> & Mecca?",

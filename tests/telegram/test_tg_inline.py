@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from botapi_standin import Call
-from conftest import Harness
+from tg_harness import Harness
 
 from handlers.inline import PAGE_SIZE
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import TOKEN, Harness
 from telegram.error import NetworkError
+from tg_harness import TOKEN, Harness
 
 
 @pytest.fixture

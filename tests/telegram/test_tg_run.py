@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from conftest import SEEDS, TOKEN, USER_ID, free_port, make_user
+from tg_harness import SEEDS, TOKEN, USER_ID, free_port, make_user
 
 from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, run
@@ -58,7 +58,7 @@ async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
 
 async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
         api: BotAPIStandIn, tmp_path: Path) -> None:
-    async with bot_process(api, tmp_path):
+    async with bot_process(api, tmp_path) as log:
         await api.wait_for("setMyCommands", wait_s=20)  # the empty database was loaded first
         user = make_user(USER_ID, "Bob")
         chat = api.chat(USER_ID, user=user)
@@ -67,6 +67,8 @@ async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
         assert "crane" in answer.text
         assert all(sorted(seen) == sorted(ALLOWED_UPDATES)
                    for seen in api.allowed_updates_seen)
+    # The admin never opened a chat with the bot: its menu could not be set, the bot still ran.
+    assert "admin command menu not set for 1001" in log[0]
 
 
 async def test_python_m_bot_run_serves_a_webhook_that_checks_the_secret(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from conftest import USER_ID, bot_settings, free_port, make_user
+from tg_harness import USER_ID, bot_settings, free_port, make_user
 
 from bot.service import NewsService
 from handlers.app import ALLOWED_UPDATES, build_application
