@@ -16,7 +16,7 @@ from bot.summary import summarize
 from bot.text import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,11 @@ def read_articles(path: Path, root: Path, sidecar: dict[str, str] | None = None)
     check_path(path, root)
     data = read_bytes(path)
     fhash = file_hash(data, sidecar)
-    raws = parse_file_text(path, decode(data))
+    text = decode(data)
+    raws = parse_file_text(path, text)
     name = path.relative_to(root).as_posix()
-    if len(raws) == 1:
+    # A JSON list keys its articles by place even when it holds one, so that shrinking a
+    # list to one item does not give that item a new key (and a new id).
+    if len(raws) == 1 and not (path.suffix.lower() == ".json" and text.lstrip().startswith("[")):
         return [build_article(raws[0], name, name, fhash, sidecar)]
     return [build_article(raw, f"{name}#{i}", name, fhash, sidecar) for i, raw in enumerate(raws)]

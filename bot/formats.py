@@ -13,6 +13,7 @@ from bot.reading import ArticleError
 FIELDS = ("title", "date", "url", "source", "section")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")
 MAX_SECTION_WORDS = 3
+MAX_TITLE_WORDS = 30
 DATE_SCAN_LINES = 3
 
 
@@ -56,12 +57,17 @@ def _take_date(lines: list[str], meta: dict[str, str]) -> None:
 
 
 def _looks_like_section(first: str, second: str) -> bool:
-    """A section word is a short label with no punctuation, followed by a real title."""
+    """A section word is a short label with no punctuation, followed by a real title.
+
+    A title does not end in a full stop: a short headline followed by the first paragraph
+    is a title and a body, not a section and a title.
+    """
     return (
         len(first.split()) <= MAX_SECTION_WORDS
         and not re.search(r"[.!?:,;]", first)
         and parse_date(second) is None
-        and len(second.split()) > len(first.split())
+        and len(first.split()) < len(second.split()) <= MAX_TITLE_WORDS
+        and not second.rstrip("\"'”’)").endswith(".")
     )
 
 

@@ -116,7 +116,8 @@ def load_directory(
             report.failed.append((_printable(name), "file name is not valid UTF-8; rename it"))
             continue
         try:
-            articles = _read_if_changed(path, root, name, sidecar.get(path.name), stored_files)
+            meta = sidecar.get(name) or sidecar.get(path.name)
+            articles = _read_if_changed(path, root, name, meta, stored_files)
         except ArticleError as exc:
             report.failed.append((name, str(exc)))
             continue

@@ -206,3 +206,45 @@ def test_front_matter_dates_are_stored_as_iso_dates(empty_dir: Path) -> None:
     path.write_text(f"---\ntitle: Bridge repair approved\ndate: March 4, 2024\n---\n\n{BODY}\n",
                     encoding="utf-8")
     assert read_one(path).date == "2024-03-04"
+
+
+def test_short_headline_over_a_paragraph_is_a_title_not_a_section(empty_dir: Path) -> None:
+    path = empty_dir / "brexit.txt"
+    path.write_text(
+        "Brexit deal agreed\n\n"
+        "The UK and the EU agreed a deal on Thursday after months of talks.\n\n"
+        "Both sides said the agreement would be signed next week in Brussels.\n",
+        "utf-8",
+    )
+    article = read_one(path)
+    assert (article.section, article.title) == (None, "Brexit deal agreed")
+    assert len(article.facts) == 2
+
+
+def test_a_json_list_shrunk_to_one_item_keeps_that_items_key_and_id(
+    empty_dir: Path, kb: KnowledgeBase
+) -> None:
+    first = {"title": "Council approves harbour bridge repair", "body": BODY}
+    second = {"title": "Library opens on Sundays",
+              "body": "The central library will open on Sundays from next month, it said."}
+    path = empty_dir / "digest.json"
+    path.write_text(json.dumps([first, second]), encoding="utf-8")
+    load_directory(kb, empty_dir)
+    before = {a.source_file: a.id for a in kb.articles()}
+    path.write_text(json.dumps([first]), encoding="utf-8")
+    report = load_directory(kb, empty_dir)
+    assert report.removed == ["digest.json#1"]
+    assert report.added == []
+    after = {a.source_file: a.id for a in kb.articles()}
+    assert after == {"digest.json#0": before["digest.json#0"]}
+
+
+def test_sources_sidecar_may_name_files_in_subfolders(empty_dir: Path, kb: KnowledgeBase) -> None:
+    (empty_dir / "local").mkdir()
+    (empty_dir / "local" / "bridge.md").write_text(f"# Bridge repair\n\n{BODY}\n", "utf-8")
+    (empty_dir / "_sources.json").write_text(json.dumps({
+        "local/bridge.md": {"url": "https://example.org/bridge", "source": "Example Gazette"},
+    }), "utf-8")
+    load_directory(kb, empty_dir)
+    (article,) = kb.articles()
+    assert (article.url, article.source) == ("https://example.org/bridge", "Example Gazette")
