@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from botapi_standin import Refusal, parse_html
+from botapi_rules import Refusal, parse_html
 
 from bot.answers import Answer, FactResult
 from handlers.formatting import (
