@@ -108,12 +108,14 @@ def cmd_load(service: NewsService, as_json: bool) -> int:
 
 
 def cmd_ask(service: NewsService, question: str, as_json: bool) -> int:
+    """Answer the question, or each stdin line as it arrives with exactly one line per
+    line read (a blank line too), so that a tool can pair its questions with the answers."""
     if question.strip():
         print(render(service.ask(question), as_json))
         return 0
     for line in sys.stdin:
-        if line.strip():
-            print(render(service.ask(line.rstrip("\n")), as_json), flush=True)
+        text = render(service.ask(line.rstrip("\r\n")), as_json)
+        print(" ".join(part.strip() for part in text.splitlines() if part.strip()), flush=True)
     return 0
 
 

@@ -176,6 +176,17 @@ def start_ask_json(db: Path) -> tuple[subprocess.Popen[str], IO[str], IO[str], I
     return process, process.stdin, process.stdout, process.stderr
 
 
+def test_ask_reads_stdin_and_prints_exactly_one_line_per_line(seeded_db: Path) -> None:
+    questions = [QUESTION, "", UNANSWERABLE]
+    plain = run_bot("ask", db=seeded_db, stdin="\n".join(questions) + "\n")
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert len(lines) == 3
+    assert "translator" in lines[0]
+    as_json = run_bot("ask", "--json", db=seeded_db, stdin="\n".join(questions) + "\n")
+    assert [json.loads(line)["question"] for line in as_json.stdout.splitlines()] == questions
+
+
 def test_ask_answers_each_stdin_question_as_it_arrives(seeded_db: Path) -> None:
     process, stdin, stdout, stderr = start_ask_json(seeded_db)
     try:
