@@ -82,8 +82,9 @@ def parse_md(text: str) -> list[RawArticle]:
         for line in match.group(1).splitlines():
             key, sep, value = line.partition(":")
             key = key.strip().lower()
-            if sep and key in FIELDS:
-                meta[key] = value.strip().strip("'\"")
+            value = value.strip().strip("'\"").strip()
+            if sep and key in FIELDS and value:  # an empty `title:` leaves the heading in charge
+                meta[key] = value
         text = text[match.end():]
     body: list[str] = []
     in_code = False

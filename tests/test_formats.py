@@ -248,3 +248,11 @@ def test_sources_sidecar_may_name_files_in_subfolders(empty_dir: Path, kb: Knowl
     load_directory(kb, empty_dir)
     (article,) = kb.articles()
     assert (article.url, article.source) == ("https://example.org/bridge", "Example Gazette")
+
+
+def test_empty_front_matter_title_falls_back_to_the_heading(empty_dir: Path) -> None:
+    path = empty_dir / "bridge.md"
+    path.write_text(f'---\ntitle: ""\nsource: Gazette\n---\n# Bridge repair approved\n\n{BODY}\n',
+                    encoding="utf-8")
+    article = read_one(path)
+    assert (article.title, article.source) == ("Bridge repair approved", "Gazette")
