@@ -34,6 +34,15 @@ COPYRIGHT_RE = re.compile(
     r"^(?:©|\(c\)\s*\d{4}|copyright\b\s*(?:©|\(c\)|\d{4}))|\ball rights reserved\.?$",
     re.IGNORECASE,
 )
+# Calls to action that pages put between paragraphs ("Sign up for our newsletter.",
+# "Click here to read more."): short lines that address the reader about the site.
+CALL_TO_ACTION_RE = re.compile(
+    r"^(?:(?:sign up|subscribe|follow us|click here|tap here|share (?:this|on)|read more"
+    r"|continue reading|download (?:our|the) app|join (?:us|our|the conversation)"
+    r"|leave a (?:reply|comment)|log in|sign in|advertisement)\b|(?:watch|listen|related)\s*:)",
+    re.IGNORECASE,
+)
+MAX_CALL_TO_ACTION_WORDS = 15
 # A prose line ends with terminal punctuation, maybe inside closing quotes or brackets,
 # or is a quotation followed by its speaker ("... long game." - Matthew Ingram).
 PROSE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -49,10 +58,11 @@ def is_prose(line: str) -> bool:
 
 
 def is_junk(line: str) -> bool:
-    """True for captions, bylines, bare timestamps and copyright notices."""
+    """True for captions, bylines, bare timestamps, copyright notices and calls to action."""
     return bool(
         TIMESTAMP_RE.match(line) or CAPTION_RE.search(line) or is_byline(line)
         or COPYRIGHT_RE.search(line)
+        or (CALL_TO_ACTION_RE.match(line) and len(line.split()) <= MAX_CALL_TO_ACTION_WORDS)
     )
 
 

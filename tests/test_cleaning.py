@@ -90,6 +90,11 @@ JUNK = {
     "menu_item": "Leave a Reply",
     "headline": "Italy floods: drone footage shows scale of damage",
     "shout": "READ SOURCE",
+    "newsletter": "Sign up for our daily newsletter.",
+    "click_here": "Click here to read the full report.",
+    "follow_us": "Follow us on Twitter for the latest news.",
+    "continue_reading": "Continue reading the main story.",
+    "watch_label": "Watch: Drone footage shows the scale of the damage.",
 }
 
 
@@ -108,6 +113,8 @@ def test_a_line_repeated_on_the_page_is_dropped_even_if_it_reads_as_prose() -> N
     "The photo editor, who asked not to be named, said the images were real.",
     "By the end of the year, the company had sold 5,000 cars in Europe.",
     "“It is over,” - Matthew Ingram",
+    "Subscribers to the service will pay 10 dollars more from March, the company said.",
+    "Readers wrote in to complain that the new layout was hard to follow us all the way.",
 ])
 def test_prose_that_resembles_junk_is_kept(line: str) -> None:
     assert clean_paragraphs([line]) == [line]
