@@ -120,6 +120,8 @@ def parse_json(text: str) -> list[RawArticle]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ArticleError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ArticleError("invalid JSON: nested too deeply to be an article") from None
     items = data if isinstance(data, list) else [data]
     articles = []
     for index, item in enumerate(items):

@@ -34,9 +34,9 @@ def with_good_files(folder: Path) -> None:
 
 def assert_good_files_loaded(kb: KnowledgeBase, report: LoadReport) -> None:
     assert {"seed.txt", "bridge.txt"} <= set(report.added)
-    titles = {a.title for a in kb.articles()}
-    assert "Harbour bridge repair approved" in titles
-    assert any(title.startswith("‘Resist temptations’") for title in titles)
+    loaded = titles(kb)
+    assert "Harbour bridge repair approved" in loaded
+    assert any(title.startswith("‘Resist temptations’") for title in loaded)
 
 
 def titles(kb: KnowledgeBase) -> set[str]:
@@ -263,4 +263,14 @@ def test_broken_sources_sidecar_is_reported_and_articles_still_load(
     (empty_dir / "_sources.json").write_text("{broken", "utf-8")
     report, failed = load(kb, empty_dir)
     assert "_sources.json" in failed
+    assert_good_files_loaded(kb, report)
+
+
+def test_json_nested_too_deep_for_the_parser_is_reported(
+    empty_dir: Path, kb: KnowledgeBase
+) -> None:
+    with_good_files(empty_dir)
+    (empty_dir / "deep.json").write_text("[" * 200_000 + "]" * 200_000, "utf-8")
+    report, failed = load(kb, empty_dir)
+    assert "nested too deeply" in failed["deep.json"]
     assert_good_files_loaded(kb, report)
