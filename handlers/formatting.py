@@ -54,7 +54,7 @@ def answer_html(answer: Answer) -> str:
         return esc(answer.reply)
     if not answer.answered:
         return refusal_html(answer)
-    blocks = []
+    blocks = ["<i>I'm not sure, but this may answer it:</i>"] if answer.tentative else []
     for index, fact in enumerate(answer.facts):
         context = f"{esc(fact.context)} " if fact.context else ""
         block = f"{context}<b>{esc(fact.text)}</b>"

@@ -31,6 +31,16 @@ def test_answer_html_escapes_facts_titles_and_urls() -> None:
     assert "Title <i>&" in shown
 
 
+def test_unsure_answers_say_so_and_sure_ones_do_not() -> None:
+    fact = FactResult("The crane fell in a storm.", 1, "Crane collapse", 1.0)
+    unsure = parse_html(answer_html(Answer("q", True, 0.0, [fact])))
+    sure = parse_html(answer_html(Answer("q", True, 1.0, [fact])))
+    assert "not sure" in unsure
+    assert "not sure" not in sure
+    assert fact.text in unsure
+    assert fact.text in sure
+
+
 def test_answer_html_drops_links_that_are_not_http() -> None:
     answer = Answer("q", True, 0.9, [FactResult("fact", 1, "t", 1.0)],
                     article_url="javascript:alert(1)")
