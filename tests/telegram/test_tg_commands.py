@@ -54,10 +54,10 @@ async def test_question_with_typos_is_still_answered(tg: Harness) -> None:
     assert "NASA" in reply.text
 
 
-async def test_question_the_articles_cannot_answer_is_declined_with_suggestions(
-        tg: Harness) -> None:
+async def test_question_the_articles_cannot_answer_is_declined_politely(tg: Harness) -> None:
     reply = await tg.say("What is the recipe for Hungarian goulash?")
     assert "could not find that in my articles" in reply.text
+    assert "closest articles" in reply.text or "/articles" in reply.text  # where to look next
     assert reply.buttons == []
 
 
