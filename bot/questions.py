@@ -23,6 +23,10 @@ THANKS_RE = re.compile(
 BYE_RE = re.compile(r"^(?:bye|goodbye|see you|cya|good night)\b[\s!.]*$", re.IGNORECASE)
 
 
+# A capitalised word that does not start a sentence.
+NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+
+
 @dataclass(frozen=True)
 class Question:
     """A question ready for search."""
@@ -30,6 +34,7 @@ class Question:
     text: str
     words: list[str]
     kind: str  # when, number, who, where, what
+    names: frozenset[str] = frozenset()  # capitalised inside the sentence: proper nouns
 
 
 def small_talk(text: str) -> str | None:
@@ -59,5 +64,6 @@ def question_type(text: str) -> str:
 def parse_question(raw: str) -> Question:
     """Normalise the text and pick its content words (at most MAX_QUERY_WORDS)."""
     text = normalize(raw)[:MAX_QUESTION_CHARS].strip()
+    names = frozenset(m.group(0).lower() for m in NAME_RE.finditer(text))
     return Question(text=text, words=content_words(text)[:MAX_QUERY_WORDS],
-                    kind=question_type(text))
+                    kind=question_type(text), names=names)

@@ -116,6 +116,7 @@ def query_features(terms: list[Term], margin: float) -> dict[str, float]:
 # checked on the other half); the numbers behind them are in docs/ANSWERING.md.
 RANK_WEIGHTS = {"coverage": 1.433, "window": 6.502, "article": 4.899, "title": 1.725,
                 "bm25": 2.484, "similarity": 1.154, "type": 0.714, "key": 0.038, "bigram": -0.433}
-CONFIDENCE_WEIGHTS = {"coverage": 1.162, "window": 1.809, "article": 1.93, "similarity": 1.854,
-                      "unknown": -2.46, "corrected": -0.499, "single": -0.979, "margin": 0.483}
-CONFIDENCE_BIAS = -4.903
+CONFIDENCE_WEIGHTS = {"evidence": 3.153, "coverage": 1.192, "window": 0.992, "article": 1.222,
+                      "similarity": 1.907, "unknown": -2.037, "corrected": -0.246,
+                      "single": -0.377, "margin": 0.43}
+CONFIDENCE_BIAS = -6.142
