@@ -48,11 +48,14 @@ MAX_CALL_TO_ACTION_WORDS = 15
 PROSE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
 QUOTE_SPEAKER_RE = re.compile(r"[\"”]\s*[-–—]\s*[A-Z][\w.'’ -]{1,40}$")
 MIN_PROSE_WORDS = 4
+# Prose starts like a sentence; a line starting in lower case is a fragment (a caption
+# whose first words were an image link: "pilgrims at Mecca's Grand Mosque in 2008.").
+PROSE_START_RE = re.compile(r"^[\W_]*[^\W_a-z]")
 
 
 def is_prose(line: str) -> bool:
     """True when a line reads as running text rather than a headline, menu item or label."""
-    if len(line.split()) < MIN_PROSE_WORDS:
+    if len(line.split()) < MIN_PROSE_WORDS or not PROSE_START_RE.match(line):
         return False
     return bool(PROSE_END_RE.search(line) or QUOTE_SPEAKER_RE.search(line))
 

@@ -62,7 +62,12 @@ def content_words(text: str) -> list[str]:
 def fix_spacing(text: str) -> str:
     """Undo tokenised-text spacing ("six - member", "word ,") and collapse runs of blanks."""
     text = re.sub(r"[ \t\u00a0]+", " ", text)
-    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+    # "six - member" is one word; "United States - This week" and "Day - February 6 - this"
+    # are dashes between phrases, so only lower-case letters on both sides are joined.
+    text = re.sub(r"(?<=[a-z]) - (?=[a-z])", "-", text)
+    text = re.sub(r"(?<=\d) - (?=\d)", "–", text)  # a range: "2000 - 2050" -> "2000–2050"
+    text = re.sub(r"(?<=\w) - (?=\w)", " – ", text)  # the rest are dashes between phrases
+    text = re.sub(r"(?<=[$£€]) (?=\d)", "", text)
     text = re.sub(r" +([,.;:!?%)\]])", r"\1", text)
     text = re.sub(r"([(\[]) +", r"\1", text)
     return text.strip()

@@ -106,11 +106,6 @@ def test_seed_key_facts_include_the_death_sentence() -> None:
     assert any("two-year reprieve" in text for text in key)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/keyfacts.py (not owned here) scores the verb 'may' as a month and a quoted "
-    "'They' as a name, so the 5,200-files sentence loses its key-fact place",
-)
 def test_seed_key_facts_include_the_5200_files() -> None:
     key = [fact.text for fact in seed_article().facts if fact.is_key]
     assert any("5,200 files" in text for text in key)
