@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.answers import Answer, AnswerEngine
@@ -26,7 +27,27 @@ class NewsService:
         return cls(settings.database_path, settings.articles_dir)
 
     def ask(self, question: str) -> Answer:
-        return self.engine.ask(question)
+        """Answer from one view of the knowledge base, even while a reload commits."""
+        with self.snapshot():
+            return self.engine.ask(question)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run this thread's reads in one read transaction: all old articles or all new.
+
+        An answer takes several queries (search, neighbouring facts, the article's summary);
+        outside a transaction each sees the latest commit, so a reload in between gave
+        facts from the old articles with the summary of the new one (test_faults_load).
+        """
+        conn = self.kb.db.conn
+        if conn.in_transaction:  # already inside one: keep its view
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.rollback()  # nothing was written; this only ends the read transaction
 
     def reload(self, progress: Callable[[int, int], None] | None = None) -> LoadReport:
         """Re-read the articles folder (LoadError if it cannot run; the old base keeps serving)."""

@@ -13,6 +13,7 @@ from handlers.keyboards import ARTICLES_PER_PAGE, articles_keyboard, parse_data,
 from handlers.replies import answer_query, edit, edit_markup, reply
 
 GONE = "That article is no longer loaded."
+NOT_SAVED = "Sorry, I could not save that just now."
 
 
 async def summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -49,8 +50,10 @@ async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await answer_query(query)
         return
     question_id, helpful = numbers
-    stored = await asyncio.to_thread(core(context).usage.record_feedback, question_id,
-                                     bool(helpful))
+    stored = await asyncio.to_thread(core(context).rate, question_id, bool(helpful))
+    if stored is None:
+        await answer_query(query, NOT_SAVED)
+        return
     await answer_query(query, "Thanks for your feedback!" if stored
                        else "That answer is too old to rate.")
     markup = query.message.reply_markup if isinstance(query.message, Message) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
 
 from telegram import User
@@ -13,6 +15,8 @@ from bot.settings import Settings
 from bot.usage import UsageLog
 
 CORE_KEY = "core"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,19 @@ class Core:
         answer = self.service.ask(question)
         if answer.reply:
             return answer, None
-        return answer, self.usage.record_question(question, answer.answered)
+        try:
+            return answer, self.usage.record_question(question, answer.answered)
+        except sqlite3.Error as exc:  # a full disk or read-only folder must not cost the answer
+            log.warning("question not logged for /stats: %s", exc)
+            return answer, None
+
+    def rate(self, question_id: int, helpful: bool) -> bool | None:
+        """Store feedback: False for an unknown question, None when it cannot be stored."""
+        try:
+            return self.usage.record_feedback(question_id, helpful)
+        except sqlite3.Error as exc:
+            log.warning("feedback not stored: %s", exc)
+            return None
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids
