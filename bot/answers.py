@@ -21,17 +21,19 @@ from bot.scoring import (
     RANK_WEIGHTS,
     Term,
     bigram_overlap,
-    coverage,
     idf,
     linear,
+    matched_weight,
     query_features,
     sigmoid,
     similarity,
     stems_of,
+    term_coverage,
     type_match,
 )
 from bot.spelling import LONG_WORD, Speller
-from bot.text import STOPWORDS, stem, words
+from bot.synonyms import RELATED_CREDIT, related
+from bot.text import STOPWORDS, content_words, stem, words
 
 CANDIDATES = 60
 MAX_FACTS = 3
@@ -165,7 +167,7 @@ class AnswerEngine:
                     titles = dict(self.kb.titles())
                     index = self._index = _Index(
                         generation=generation,
-                        speller=Speller(self.kb.vocabulary()),
+                        speller=Speller(_with_title_words(self.kb.vocabulary(), titles)),
                         total_facts=max(self.kb.fact_count(), 1),
                         titles=titles,
                         title_stems={i: stems_of(words(t)) for i, t in titles.items()},
@@ -205,7 +207,9 @@ class AnswerEngine:
         terms = self._terms(question, index)
         if not terms:
             return []
-        candidates = self.kb.search(fts_query([t.term for t in terms]), CANDIDATES)
+        searched = [t.term for t in terms]
+        searched += [w for t in terms for w in related(t.term) if w not in searched]
+        candidates = self.kb.search(fts_query(searched), CANDIDATES)
         if not candidates:
             return []
         context = _CandidateContext.build(terms, candidates)
@@ -233,8 +237,9 @@ class AnswerEngine:
             status = "unknown" if known is None else ("known" if known == word else "corrected")
             term = known or word
             if term not in terms:
+                others = frozenset(stem(w) for w in related(term))
                 terms[term] = Term(term, stem(term), idf(vocabulary.get(term, 0),
-                                                         index.total_facts), status)
+                                                         index.total_facts), status, others)
         return list(terms.values())
 
     @staticmethod
@@ -243,22 +248,23 @@ class AnswerEngine:
         """The re-ranking signals of one candidate fact (see bot/scoring.py)."""
         fact_id, article_id, position, text, key_rank, bm25 = row
         text_words, text_stems = context.words[fact_id], context.stems[fact_id]
-        weights = {t.stem: t.idf for t in terms if t.status != "unknown"}
-        all_weights = {t.stem: t.idf for t in terms}
+        known = [t for t in terms if t.status != "unknown"]
         title_stems = index.title_stems.get(article_id, set())
         window = set(text_stems).union(
             *(context.by_position.get((article_id, position + d), set()) for d in (-1, 1)))
-        own = coverage(all_weights, set(text_stems), set(), 0.0)
-        matched_idf = sum(t.idf for t in terms if t.stem in window)
+        own = term_coverage(terms, set(text_stems), RELATED_CREDIT)
+        title = term_coverage(known, title_stems, RELATED_CREDIT)
+        evidence = matched_weight(terms, window | title_stems, RELATED_CREDIT)
         return {
             # Absolute evidence: two common words matching is weak, two rare names strong.
-            "evidence": min(matched_idf / math.log(index.total_facts + 2), 3.0) / 3.0,
+            "evidence": min(evidence / math.log(index.total_facts + 2), 3.0) / 3.0,
             "coverage": own,
-            # Neighbours count half: they explain a pronoun, but the fact must carry the answer.
-            "window": (own + coverage(all_weights, window, set(), 0.0)) / 2,
-            "article": coverage(all_weights, context.by_article[article_id] | title_stems,
-                                set(), 0.0),
-            "title": coverage(weights, title_stems, set(), 0.0),
+            # Neighbours and the title count half: they explain a pronoun or the story's
+            # subject, but the fact itself must carry the answer.
+            "window": (own + term_coverage(terms, window | title_stems, RELATED_CREDIT)) / 2,
+            "article": term_coverage(terms, context.by_article[article_id] | title_stems,
+                                     RELATED_CREDIT),
+            "title": title,
             "bm25": bm25 / context.best_bm25,
             "similarity": similarity(" ".join(t.term for t in terms), text),
             "type": type_match(question.kind, text),
@@ -299,6 +305,14 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def _with_title_words(vocabulary: dict[str, int], titles: dict[int, str]) -> dict[str, int]:
+    """Title words are known words too ("collapse" may be only in a headline): never a typo."""
+    for title in titles.values():
+        for word in content_words(title):
+            vocabulary.setdefault(word, 1)
+    return vocabulary
 
 
 def fts_query(terms: list[str]) -> str:

@@ -99,6 +99,21 @@ class Term:
     stem: str
     idf: float
     status: str  # known, corrected, unknown
+    related: frozenset[str] = frozenset()  # stems of the same concept (bot/synonyms.py)
+
+
+def term_coverage(terms: list[Term], stems: set[str], related_credit: float) -> float:
+    """Share of the question's idf weight found in `stems`; related words count part."""
+    total = sum(t.idf for t in terms)
+    if total <= 0:
+        return 0.0
+    return matched_weight(terms, stems, related_credit) / total
+
+
+def matched_weight(terms: list[Term], stems: set[str], related_credit: float) -> float:
+    """Sum of the idf of the question words found (related words at `related_credit`)."""
+    return sum(t.idf if t.stem in stems else t.idf * related_credit if t.related & stems else 0.0
+               for t in terms)
 
 
 def query_features(terms: list[Term], margin: float) -> dict[str, float]:
@@ -114,9 +129,9 @@ def query_features(terms: list[Term], margin: float) -> dict[str, float]:
 
 # Weights fitted by `python -m bench.fit` (logistic regression on half the XQuAD articles,
 # checked on the other half); the numbers behind them are in docs/ANSWERING.md.
-RANK_WEIGHTS = {"coverage": 1.433, "window": 6.502, "article": 4.899, "title": 1.725,
-                "bm25": 2.484, "similarity": 1.154, "type": 0.714, "key": 0.038, "bigram": -0.433}
-CONFIDENCE_WEIGHTS = {"evidence": 3.153, "coverage": 1.192, "window": 0.992, "article": 1.222,
-                      "similarity": 1.907, "unknown": -2.037, "corrected": -0.246,
-                      "single": -0.377, "margin": 0.43}
-CONFIDENCE_BIAS = -6.142
+RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
+                "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
+CONFIDENCE_WEIGHTS = {"evidence": 3.065, "coverage": 1.363, "window": 1.131, "article": 1.082,
+                      "similarity": 1.848, "unknown": -1.704, "corrected": -0.405,
+                      "single": -0.387, "margin": 0.455}
+CONFIDENCE_BIAS = -6.205
