@@ -135,11 +135,14 @@ def format_answer(answer: Answer) -> str:
             text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in answer.suggestions)
         return text
     lines = ["I'm not sure, but this may answer it:"] if answer.tentative else []
-    for fact in answer.facts:
+    for number, fact in enumerate(answer.facts):
         if fact.context:
             lines.append(f"{fact.context}")
-        lines.append(f"{fact.text}\n  — {fact.article_title}")
-    if answer.summary:
+        lines.append(fact.text)
+        following = answer.facts[number + 1:number + 2]
+        if not following or following[0].article_id != fact.article_id:
+            lines.append(f"  — {fact.article_title}")  # once per run of facts from one article
+    if answer.summary and answer.summary not in {f.text for f in answer.facts}:
         lines.append(f"Summary: {answer.summary}")
     if answer.article_url:
         lines.append(f"Source: {answer.article_url}")
