@@ -22,6 +22,7 @@ from handlers.keyboards import ARTICLES_PER_PAGE, answer_keyboard, articles_keyb
 from handlers.replies import reply
 
 TITLES_IN_HELP = 5
+MAX_NUMBER_DIGITS = 9  # no list is longer; more digits would overflow SQLite's OFFSET
 HELP = """<b>Ask me about the news articles I have read.</b>
 I know {count} articles, for example:
 {titles}
@@ -124,7 +125,11 @@ async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
                     f"Which article? Send <code>/{command} 3</code> (its number in /articles) "
                     f"or <code>/{command} crane collapse</code> (words of its title).")
         return None
-    article = await asyncio.to_thread(find_article, core(context).service, query)
+    number_like = query.strip().isdigit()  # Unicode digits too: '²', '٣'
+    plain_number = query.strip().isascii() and len(query.strip()) <= MAX_NUMBER_DIGITS
+    article = None
+    if not number_like or plain_number:
+        article = await asyncio.to_thread(find_article, core(context).service, query)
     if article is None:
         await reply(update.effective_message,
                     f"I have no article matching “{esc(query[:100])}”. See /articles.")

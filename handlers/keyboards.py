@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 SUMMARY, MORE, FEEDBACK, PAGE = "sum", "more", "fb", "page"
 ARTICLES_PER_PAGE = 10
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
 def answer_keyboard(article_id: int, question_id: int | None) -> InlineKeyboardMarkup:
@@ -40,8 +41,13 @@ def articles_keyboard(offset: int, total: int) -> InlineKeyboardMarkup | None:
 
 
 def parse_data(data: str | None) -> list[int]:
-    """The numbers after the prefix of 'prefix:1:2' (empty when malformed)."""
+    """The numbers after the prefix of 'prefix:1:2' (empty when malformed).
+
+    Numbers SQLite cannot hold count as malformed: forged data such as 'sum:1' followed by
+    twenty nines would otherwise raise OverflowError in the query.
+    """
     try:
-        return [int(part) for part in (data or "").split(":")[1:]]
+        numbers = [int(part) for part in (data or "").split(":")[1:]]
     except ValueError:
         return []
+    return numbers if all(abs(n) <= MAX_ID for n in numbers) else []

@@ -4,15 +4,17 @@ It records every call, hands out queued updates through getUpdates (honouring
 allowed_updates like Telegram), keeps the messages the bot sent so buttons can be pressed,
 serves files for getFile, and refuses what Telegram refuses: malformed HTML, empty or
 over-long text, callback data over 64 bytes, too many or duplicate inline results. 429 and
-500 answers can be injected.
+500 answers, dropped connections, slow answers and garbage bodies can be injected.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +35,11 @@ from botapi_rules import (
 JSON_FIELDS = {"reply_markup", "results", "commands", "scope", "allowed_updates",
                "reply_parameters", "link_preview_options", "entities", "button"}
 MAX_POLL_HOLD_S = 0.5
+# Answers a broken proxy or server might give: not JSON at all, or the wrong shape.
+GARBAGE = {
+    "not_json": b"<html><body>502 Bad Gateway</body></html>",
+    "not_a_list": json.dumps({"ok": True, "result": {"update_id": 1, "message": None}}).encode(),
+}
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and "
                 "reply markup are exactly the same as a current content and reply markup "
@@ -74,6 +81,7 @@ class BotAPIStandIn:
         self._message_ids = itertools.count(100)
         self._query_ids = itertools.count(1)
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
+        self._faults: dict[str, list[tuple[str, float]]] = {}
         self.messages: dict[tuple[int, int], dict] = {}
         self.chats: dict[int, dict] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
@@ -81,6 +89,9 @@ class BotAPIStandIn:
         self.open_inline: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
         self.draining = False
+        # Telegram sends only the allowed_updates kinds; False delivers every kind, as an
+        # earlier run's settings (or a Bot API server with other ideas) might.
+        self.filter_updates = True
 
     # -- server ---------------------------------------------------------------------------
 
@@ -145,6 +156,12 @@ class BotAPIStandIn:
         method = path[len(prefix):]
         params = self._params(request.headers.get("Content-Type", ""), body)
         call = Call(method, params)
+        fault, delay_s = self._take_fault(method)
+        if fault == "drop_before":  # the request never arrives: nothing is handled
+            self._drop(request, call, "dropped before handling")
+            return
+        if delay_s:
+            time.sleep(delay_s)
         try:
             self._inject_failure(method)
             call.result = self._dispatch(method, params)
@@ -156,10 +173,36 @@ class BotAPIStandIn:
                        "description": refusal.description}
             if refusal.parameters:
                 payload["parameters"] = refusal.parameters
+        if fault == "drop":  # handled, but the answer is lost on the way back
+            self._drop(request, call, "answer dropped")
+            return
+        if fault in GARBAGE:
+            call.ok, call.error = False, f"injected {fault}"
+            with self._cond:
+                self.calls.append(call)
+            self._send_raw(request, 200, GARBAGE[fault])
+            return
         if method != "getUpdates" or not call.ok or call.result:
             with self._cond:
                 self.calls.append(call)
         self._send(request, status, payload)
+
+    def _drop(self, request: BaseHTTPRequestHandler, call: Call, what: str) -> None:
+        """Close the connection without a word, as a dying proxy or network does."""
+        call.ok, call.error = False, f"injected: {what}"
+        with self._cond:
+            self.calls.append(call)
+        request.close_connection = True
+        with contextlib.suppress(OSError):
+            request.connection.shutdown(socket.SHUT_RDWR)
+
+    @staticmethod
+    def _send_raw(request: BaseHTTPRequestHandler, status: int, data: bytes) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
 
     @staticmethod
     def _send(request: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
@@ -202,6 +245,29 @@ class BotAPIStandIn:
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
+    def inject(self, method: str, fault: str, *, times: int = 1, delay_s: float = 0.0) -> None:
+        """The next `times` calls of `method` meet `fault`.
+
+        'drop_before': the connection closes before the call is handled; 'drop': the call
+        is handled but the connection closes before the answer; 'slow': answered after
+        `delay_s`; 'not_json': HTTP 200 with a body that is not JSON; 'not_a_list': a
+        successful answer whose result is an object where a list belongs.
+        """
+        if fault not in {"drop_before", "drop", "slow", *GARBAGE}:
+            raise ValueError(f"unknown fault {fault!r}")
+        with self._cond:
+            self._faults.setdefault(method, []).extend([(fault, delay_s)] * times)
+
+    def faults_waiting(self, method: str) -> int:
+        """How many injected faults of `method` have not been met yet."""
+        with self._cond:
+            return len(self._faults.get(method, []))
+
+    def _take_fault(self, method: str) -> tuple[str | None, float]:
+        with self._cond:
+            queue = self._faults.get(method)
+            return queue.pop(0) if queue else (None, 0.0)
+
     def _inject_failure(self, method: str) -> None:
         with self._cond:
             queue = self._failures.get(method)
@@ -238,8 +304,8 @@ class BotAPIStandIn:
             self.allowed_updates_seen.append(allowed)
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
             while True:
-                ready = [u for u in self._pending
-                         if not allowed or any(k in u for k in allowed)]
+                ready = [u for u in self._pending if not allowed or not self.filter_updates
+                         or any(k in u for k in allowed)]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0 or self.draining:
                     return ready[: int(p.get("limit") or 100)]
