@@ -7,6 +7,7 @@ one intact (measured: swapping database files under live WAL readers does not gi
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -17,11 +18,17 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot import postings
 from bot.articles import Article
-from bot.text import content_words
+from bot.postings import IndexDelta, IndexReader, fact_terms
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the fact index (bot/postings.py)
 BUSY_TIMEOUT_MS = 10_000
+# From this many facts `search` uses the fact index instead of FTS5 bm25(): measured p50
+# FTS5 OR query (docs/BENCHMARKS.md, "Scale").
+INDEX_MIN_FACTS = 50_000
+WRITE_CACHE_KIB = 256 * 1024  # page cache of a loading connection: big loads touch many pages
+QUOTED_RE = re.compile(r'"((?:[^"]|"")*)"')
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -57,7 +64,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS facts_ad AFTER DELETE ON facts BEGIN
     INSERT INTO facts_fts(facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-"""
+""" + postings.SCHEMA
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class KnowledgeBase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._reader: IndexReader | None = None
+        self._reader_lock = threading.Lock()
         with self.connect() as db:
             self._ensure_schema(db)
 
@@ -127,6 +136,8 @@ class KnowledgeBase:
         with _write_transaction(db):
             for statement in _statements(SCHEMA):
                 db.execute(statement)
+            if version < 2:
+                postings.rebuild(db.conn)
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
@@ -182,14 +193,46 @@ class KnowledgeBase:
         ).fetchone()
         return row[0] if row else None
 
-    def search(self, match: str, limit: int) -> list[tuple]:
-        """FTS5 candidates: (fact id, article id, position, text, key_rank, bm25), best first."""
-        return self.db.execute(
-            "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
-            "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
-            "WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) LIMIT ?",
-            [match, int(limit)],
-        ).fetchall()
+    def search(self, match: str, limit: int, method: str = "auto") -> list[tuple]:
+        """Candidates: (fact id, article id, position, text, key_rank, bm25), best first.
+
+        `match` is an OR of quoted words (bot.answers.fts_query). method "fts" ranks with
+        FTS5 bm25(); "index" with the fact index (bot/postings.py), which keeps large bases
+        fast; "auto" picks the index from INDEX_MIN_FACTS facts. bm25 is negative, lower
+        is better, as FTS5 gives it.
+        """
+        if method == "auto":
+            reader = self.index_reader()
+            method = "index" if reader.facts >= INDEX_MIN_FACTS else "fts"
+        if method == "fts":
+            return self.db.execute(
+                "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
+                "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
+                "WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) LIMIT ?",
+                [match, int(limit)],
+            ).fetchall()
+        if method != "index":
+            raise ValueError(f"unknown search method: {method!r}")
+        words = [m.replace('""', '"') for m in QUOTED_RE.findall(match)]
+        best = self.index_reader().search(self.db.conn, words, int(limit))
+        if not best:
+            return []
+        marks = ", ".join("?" * len(best))
+        rows = {row[0]: row for row in self.db.execute(
+            f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
+            [fact_id for fact_id, _ in best])}
+        return [(*rows[fact_id], -score) for fact_id, score in best if fact_id in rows]
+
+    def index_reader(self) -> IndexReader:
+        """The fact index of the current generation (built once per generation, shared)."""
+        generation = self.generation()
+        reader = self._reader
+        if reader is None or reader.generation != generation:
+            with self._reader_lock:
+                reader = self._reader
+                if reader is None or reader.generation != generation:
+                    reader = self._reader = IndexReader(self.db.conn, generation)
+        return reader
 
     def vocabulary(self) -> dict[str, int]:
         """Every content word with the number of facts it appears in."""
@@ -212,24 +255,28 @@ class KnowledgeBase:
     def apply(self, upserts: Iterable[Article], removed: Iterable[str]) -> None:
         """Replace and remove articles in one transaction; all of it happens or none."""
         db = self.connect()
+        db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
         try:
             with _write_transaction(db):
                 df: Counter[str] = Counter()
+                delta = IndexDelta()
                 last_id = self._last_article_id(db)
+                next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
                 for key in removed:
-                    self._delete(db, key, df)
+                    self._delete(db, key, df, delta)
                 for article in upserts:
                     # An updated article keeps its id and a new one never reuses the id of
                     # a removed one, so the ids front ends hold (buttons, links) stay true.
-                    article_id = self._delete(db, article.key, df)
+                    article_id = self._delete(db, article.key, df, delta)
                     if article_id is None:
                         last_id += 1
                         article_id = last_id
-                    self._insert(db, article, df, article_id)
+                    next_fact = self._insert(db, article, df, article_id, delta, next_fact)
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(last_id)]
                 )
                 self._update_vocabulary(db, df)
+                delta.write(db.conn)
                 db.execute(
                     "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
                     "DO UPDATE SET value = value + 1"
@@ -245,20 +292,25 @@ class KnowledgeBase:
         return max(int(row[0]) if row else 0, highest)
 
     @staticmethod
-    def _delete(db: sqlite_utils.Database, key: str, df: Counter[str]) -> int | None:
+    def _delete(db: sqlite_utils.Database, key: str, df: Counter[str],
+                delta: IndexDelta) -> int | None:
         """Delete an article and its facts; returns the id it had, if it was there."""
         row = db.execute("SELECT id FROM articles WHERE source_file = ?", [key]).fetchone()
         if row is None:
             return None
-        for (text,) in db.execute("SELECT text FROM facts WHERE article_id = ?", [row[0]]):
-            df.subtract(content_words(text))
+        for fact_id, text in db.execute("SELECT id, text FROM facts WHERE article_id = ?",
+                                        [row[0]]):
+            words, terms = fact_terms(text)
+            df.subtract(words)
+            delta.remove(fact_id, terms)
         db.execute("DELETE FROM facts WHERE article_id = ?", [row[0]])
         db.execute("DELETE FROM articles WHERE id = ?", [row[0]])
         return int(row[0])
 
     @staticmethod
     def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str],
-                article_id: int) -> None:
+                article_id: int, delta: IndexDelta, next_fact: int) -> int:
+        """Insert an article and its facts (ids from next_fact on); returns the next fact id."""
         cursor = db.execute(
             "INSERT INTO articles (id, source_file, file, title, section, date, url, source, "
             "license, file_hash, content_hash, summary, fact_count) "
@@ -268,12 +320,17 @@ class KnowledgeBase:
              article.content_hash, article.summary, len(article.facts)],
         )
         article_id = cursor.lastrowid
+        ids = range(next_fact, next_fact + len(article.facts))
         db.conn.executemany(
-            "INSERT INTO facts (article_id, position, text, key_rank) VALUES (?, ?, ?, ?)",
-            [(article_id, f.position, f.text, f.key_rank) for f in article.facts],
+            "INSERT INTO facts (id, article_id, position, text, key_rank) VALUES (?, ?, ?, ?, ?)",
+            [(i, article_id, f.position, f.text, f.key_rank)
+             for i, f in zip(ids, article.facts, strict=True)],
         )
-        for fact in article.facts:
-            df.update(content_words(fact.text))
+        for fact_id, fact in zip(ids, article.facts, strict=True):
+            words, terms = fact_terms(fact.text)
+            df.update(words)
+            delta.add(fact_id, terms)
+        return next_fact + len(article.facts)
 
     @staticmethod
     def _update_vocabulary(db: sqlite_utils.Database, df: Counter[str]) -> None:

@@ -1,0 +1,201 @@
+"""The fact index for large knowledge bases: fact ids by word stem, scored with numpy.
+
+FTS5's bm25() costs about 4 µs per matching row; over 2.5M facts an OR of a question's
+words matches 10^5 rows and took p50 ~190 ms (docs/BENCHMARKS.md, "Scale"). Here each stem's
+fact ids are one int32 blob in the same SQLite file, written in the same transaction as
+the facts, so a reload stays atomic. A question reads a few blobs and adds idf weights into
+a dense array: about 10 ns per matching row.
+
+Scoring is BM25 with tf = 1 (a sentence rarely repeats a content word): for fact f,
+    score(f) = norm(f) * sum of idf(t) over the question's stems t in f,
+    norm(f)  = (k1 + 1) / (1 + k1 * (1 - b + b * length(f) / average length)),
+with length = number of distinct content-word stems. Rarest stems first: the rarest ones,
+up to ESSENTIAL_POSTINGS matching rows together (at least one stem), are scored in full;
+the RESCORE best facts so far then get the commoner stems' weight by bisecting those
+stems' sorted fact ids, so a very common word costs a lookup, not a pass over its rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sqlite3
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from bot.text import content_words, stem
+
+ID_DTYPE = np.int32
+LENGTH_DTYPE = np.uint16
+CHUNK_BITS = 16  # fact lengths are stored 65,536 to a row
+K1 = 1.2
+B = 0.75
+ESSENTIAL_POSTINGS = 50_000
+RESCORE = 2_000
+CACHE_BYTES = 64 << 20
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS postings (term TEXT PRIMARY KEY, ids BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fact_lengths (chunk INTEGER PRIMARY KEY, lengths BLOB NOT NULL);
+"""
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def term_of(word: str) -> str:
+    """The index term of a content word (bot.text.stem, the re-ranker's stemmer)."""
+    return stem(word)
+
+
+def fact_terms(text: str) -> tuple[list[str], set[str]]:
+    """A fact's content words (for the vocabulary) and its index terms."""
+    words = content_words(text)
+    return words, {term_of(w) for w in words}
+
+
+class IndexDelta:
+    """The index changes of one write transaction, written at its end."""
+
+    def __init__(self) -> None:
+        self.added: defaultdict[str, list[int]] = defaultdict(list)
+        self.removed: defaultdict[str, list[int]] = defaultdict(list)
+        self.lengths: dict[int, int] = {}
+
+    def add(self, fact_id: int, terms: Iterable[str]) -> None:
+        count = 0
+        for term in terms:
+            self.added[term].append(fact_id)
+            count += 1
+        self.lengths[fact_id] = min(count, np.iinfo(LENGTH_DTYPE).max) or 1
+
+    def remove(self, fact_id: int, terms: Iterable[str]) -> None:
+        for term in terms:
+            self.removed[term].append(fact_id)
+        self.lengths[fact_id] = 0
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Merge the changes into the stored postings and lengths (inside the transaction)."""
+        writes, deletes = [], []
+        for term in self.added.keys() | self.removed.keys():
+            row = conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
+            ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
+            if gone := self.removed.get(term):
+                ids = ids[~np.isin(ids, np.array(gone, dtype=ID_DTYPE))]
+            if new := self.added.get(term):
+                ids = np.concatenate([ids, np.array(new, dtype=ID_DTYPE)])
+                if len(ids) > len(new) and ids[-len(new) - 1] > new[0]:
+                    ids = np.sort(ids)  # kept ascending: search looks terms up by bisection
+            if len(ids):
+                writes.append((term, ids.tobytes()))
+            else:
+                deletes.append((term,))
+        conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?)", writes)
+        conn.executemany("DELETE FROM postings WHERE term = ?", deletes)
+        by_chunk: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+        for fact_id, length in self.lengths.items():
+            by_chunk[fact_id >> CHUNK_BITS].append((fact_id & ((1 << CHUNK_BITS) - 1), length))
+        for chunk, values in by_chunk.items():
+            row = conn.execute("SELECT lengths FROM fact_lengths WHERE chunk = ?",
+                               [chunk]).fetchone()
+            lengths = (np.frombuffer(row[0], dtype=LENGTH_DTYPE).copy() if row
+                       else np.zeros(1 << CHUNK_BITS, LENGTH_DTYPE))
+            offsets, counts = zip(*values, strict=True)
+            lengths[list(offsets)] = counts
+            conn.execute("INSERT OR REPLACE INTO fact_lengths VALUES (?, ?)",
+                         [chunk, lengths.tobytes()])
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Index every stored fact from scratch (a database made before the index existed)."""
+    conn.execute("DELETE FROM postings")
+    conn.execute("DELETE FROM fact_lengths")
+    delta = IndexDelta()
+    for fact_id, text in conn.execute("SELECT id, text FROM facts"):
+        delta.add(fact_id, fact_terms(text)[1])
+    delta.write(conn)
+
+
+class IndexReader:
+    """One generation of the index: length norms in memory, postings read when asked for.
+
+    Shared by all threads; each thread scores in its own accumulator array.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, generation: int) -> None:
+        self.generation = generation
+        chunks = conn.execute("SELECT chunk, lengths FROM fact_lengths ORDER BY chunk")
+        lengths = np.zeros(0, LENGTH_DTYPE)
+        for chunk, blob in chunks:
+            part = np.frombuffer(blob, dtype=LENGTH_DTYPE)
+            lengths = np.concatenate([lengths, np.zeros(chunk * len(part) - len(lengths),
+                                                         LENGTH_DTYPE), part])
+        present = lengths > 0
+        self.facts = int(present.sum())
+        average = float(lengths[present].mean()) if self.facts else 1.0
+        self.norm = ((K1 + 1) / (1 + K1 * (1 - B + B * lengths / average))).astype(np.float32)
+        self.norm[~present] = 0.0
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def postings(self, conn: sqlite3.Connection, term: str) -> np.ndarray:
+        """The fact ids of a term, from the cache or the database."""
+        with self._lock:
+            if (ids := self._cache.get(term)) is not None:
+                self._cache.move_to_end(term)
+                return ids
+        row = conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
+        ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
+        ids = ids[ids < len(self.norm)]  # rows of a newer generation than these norms
+        with self._lock:
+            self._cache[term] = ids
+            self._cached_bytes += ids.nbytes
+            while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+                _, old = self._cache.popitem(last=False)
+                self._cached_bytes -= old.nbytes
+        return ids
+
+    def idf(self, df: int) -> float:
+        """BM25's idf, as FTS5 and bot.scoring compute it."""
+        return math.log((self.facts - df + 0.5) / (df + 0.5) + 1.0)
+
+    def search(self, conn: sqlite3.Connection, words: list[str],
+               limit: int) -> list[tuple[int, float]]:
+        """The best (fact id, score) pairs for the words, best first (ties: lower id)."""
+        terms = dict.fromkeys(term_of(w) for w in words if w)
+        lists = sorted((ids for ids in (self.postings(conn, t) for t in terms) if len(ids)),
+                       key=len)
+        if not lists:
+            return []
+        essential, total = 1, len(lists[0])
+        while essential < len(lists) and total + len(lists[essential]) <= ESSENTIAL_POSTINGS:
+            total += len(lists[essential])
+            essential += 1
+        acc = self._accumulator()
+        for ids in lists[:essential]:
+            acc[ids] += self.idf(len(ids))
+        every = np.concatenate(lists[:essential]) if essential > 1 else lists[0]
+        # A fact appears once per matched term, so the best RESCORE * terms entries hold the
+        # best RESCORE facts; partitioning avoids sorting every matching row.
+        keep = RESCORE * essential
+        if len(every) > keep:
+            every = every[np.argpartition(-(acc[every] * self.norm[every]), keep - 1)[:keep]]
+        best = np.unique(every)
+        scores = acc[best]
+        for ids in lists[:essential]:
+            acc[ids] = 0.0
+        for ids in lists[essential:]:  # commoner terms: looked up for the candidates only
+            at = np.minimum(np.searchsorted(ids, best), len(ids) - 1)
+            scores += np.float32(self.idf(len(ids))) * (ids[at] == best)
+        scores *= self.norm[best]
+        order = np.lexsort((best, -scores))[:limit]
+        return [(int(best[i]), float(scores[i])) for i in order]
+
+    def _accumulator(self) -> np.ndarray:
+        acc = getattr(self._local, "acc", None)
+        if acc is None:
+            acc = self._local.acc = np.zeros(len(self.norm), np.float32)
+        return acc
