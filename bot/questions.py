@@ -12,7 +12,8 @@ MAX_QUERY_WORDS = 16
 
 GREETING_RE = re.compile(
     r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|"
-    r"hi there|hello there|what'?s up|how are you(?: doing)?)\b[\s!.?,]*(?:bot)?[\s!.?]*$",
+    r"what'?s up|how are you(?: doing)?)\b[\s!.?,]*"
+    r"(?:there|all|everyone|bot|friend)?[\s!.?]*$",
     re.IGNORECASE,
 )
 THANKS_RE = re.compile(

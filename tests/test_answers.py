@@ -1,0 +1,124 @@
+"""What a reader notices in an answer: the right fact, its context, honesty, no repeats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.answers import ANSWER_THRESHOLD, AnswerEngine
+from bot.knowledge import KnowledgeBase
+from bot.loading import load_directory
+from bot.spelling import Speller
+
+SEED_TITLE_WORDS = "Resist temptations"
+
+
+def top(engine: AnswerEngine, question: str) -> str:
+    answer = engine.ask(question)
+    assert answer.answered, f"declined: {question!r}"
+    return answer.facts[0].text
+
+
+@pytest.mark.parametrize("greeting", ["hi", "Hello!", "hey there", "thanks!", "Thank you so much",
+                                      "good morning", "bye"])
+def test_small_talk_gets_a_friendly_reply_not_a_fact(engine: AnswerEngine, greeting: str) -> None:
+    answer = engine.ask(greeting)
+    assert answer.reply
+    assert not answer.facts
+    assert "could not find" not in answer.reply
+
+
+def test_a_typo_question_finds_the_same_fact_as_the_clean_one(engine: AnswerEngine) -> None:
+    clean = top(engine, "What happened to Zhang in 2019?")
+    assert "two-year reprieve" in clean
+    assert top(engine, "what hapened to zhang in 2019") == clean
+
+
+def test_a_paraphrase_with_no_shared_verb_finds_the_sentence(engine: AnswerEngine) -> None:
+    assert "sentenced to death" in top(engine, "What did the court decide about Zhang?")
+
+
+def test_a_fact_starting_with_a_pronoun_carries_the_sentence_before(
+        engine: AnswerEngine) -> None:
+    answer = engine.ask("Who befriended him and later paid him for intelligence?")
+    fact = answer.facts[0]
+    assert fact.text.startswith("He was approached by a spy")
+    assert fact.context is not None
+    assert "Zhang Xiangbin" in fact.context
+
+
+def test_when_questions_prefer_the_fact_with_the_date(engine: AnswerEngine) -> None:
+    assert "2019" in top(engine, "When was Zhang sentenced?")
+
+
+def test_how_many_questions_prefer_the_fact_with_the_number(engine: AnswerEngine) -> None:
+    assert "5,200" in top(engine, "How many files did Zhang take before leaving?")
+
+
+def test_an_answer_names_its_article_and_gives_its_summary(engine: AnswerEngine,
+                                                           loaded_kb: KnowledgeBase) -> None:
+    answer = engine.ask("Who is Zhang Xiangbin?")
+    assert SEED_TITLE_WORDS in answer.facts[0].article_title
+    article = loaded_kb.article(answer.facts[0].article_id)
+    assert article is not None
+    assert answer.summary == article.summary
+    assert 0.0 <= answer.confidence <= 1.0
+
+
+def test_an_answer_from_wikinews_carries_its_source_url(engine: AnswerEngine) -> None:
+    answer = engine.ask("How many people were killed when the crane fell into the Grand Mosque?")
+    assert answer.answered
+    assert answer.article_url
+    assert answer.article_url.startswith("https://en.wikinews.org/")
+
+
+def test_a_question_the_articles_cannot_answer_is_declined_with_titles(
+        engine: AnswerEngine, loaded_kb: KnowledgeBase) -> None:
+    answer = engine.ask("What is the recipe for apple pie?")
+    assert not answer.answered
+    assert not answer.facts
+    titles = {article.title for article in loaded_kb.articles()}
+    assert answer.suggestions
+    assert set(answer.suggestions) <= titles
+
+
+def test_confidence_below_the_threshold_is_never_an_answer(engine: AnswerEngine) -> None:
+    for question in ("Who is the president of Brazil?", "zzz qqq", "Who is Zhang Xiangbin?",
+                     "What took effect last July?"):
+        answer = engine.ask(question)
+        assert answer.answered == (answer.confidence >= ANSWER_THRESHOLD)
+
+
+def test_the_same_sentence_is_never_shown_twice(empty_dir: Path, kb: KnowledgeBase) -> None:
+    shared = "The harbour bridge reopened on Monday after a 14-month repair costing 90 million."
+    for number, extra in enumerate(["Traffic was light.", "Cyclists cheered the opening."]):
+        (empty_dir / f"bridge{number}.json").write_text(json.dumps({
+            "title": f"Bridge report {number}",
+            "body": f"{shared} {extra} The city council said tolls would not change.",
+        }))
+    load_directory(kb, empty_dir)
+    answer = AnswerEngine(kb).ask("When did the harbour bridge reopen after the repair?")
+    texts = [fact.text.casefold() for fact in answer.facts]
+    assert answer.answered
+    assert len(texts) == len(set(texts))
+
+
+def test_answers_follow_a_reload_without_a_restart(empty_dir: Path, kb: KnowledgeBase) -> None:
+    engine = AnswerEngine(kb)
+    (empty_dir / "a.md").write_text("# Zoo news\n\nThe zoo welcomed a baby giraffe on Tuesday.\n")
+    load_directory(kb, empty_dir)
+    assert "giraffe" in top(engine, "What did the zoo welcome?")
+    (empty_dir / "a.md").write_text("# Zoo news\n\nThe zoo welcomed two penguin chicks today.\n")
+    load_directory(kb, empty_dir)
+    assert "penguin" in top(engine, "What did the zoo welcome?")
+
+
+def test_the_speller_corrects_against_the_vocabulary_only() -> None:
+    speller = Speller({"ministry": 5, "security": 9, "toy": 3})
+    assert speller.correct("minstry") == "ministry"
+    assert speller.correct("securty") == "security"
+    assert speller.correct("security") == "security"
+    assert speller.correct("tokyo") is None  # two edits from "toy" is too far for 5 letters
+    assert speller.correct("xylophone") is None
