@@ -27,10 +27,12 @@ def safe_article_name(name: str) -> str:
     suffix = suffix.lower()
     if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
         raise UploadError(f"send a {', '.join(UPLOAD_SUFFIXES)} file")
-    stem = _UNSAFE_RE.sub("_", stem).strip("._-")[:MAX_NAME_CHARS] or "article"
+    stem = _UNSAFE_RE.sub("_", stem).strip("._-") or "article"
     if not stem.startswith(UPLOAD_PREFIX):
         stem = UPLOAD_PREFIX + stem
-    return stem + suffix
+    # Cut after the prefix is on, so that a second pass changes nothing: the handler names
+    # the file in its reply, and save_upload must then write exactly that name.
+    return stem[:MAX_NAME_CHARS].rstrip("._-") + suffix
 
 
 def save_upload(articles_dir: str | Path, name: str, data: bytes) -> Path:

@@ -35,9 +35,11 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
         message = record.getMessage()
     except Exception:  # a broken format string is logging's problem, not ours
         message = str(record.msg)
-    cleaned = redact(message)
-    if cleaned != message:
-        record.msg, record.args = cleaned, None
+    # Always frozen, not only when a secret was found: the arguments may be changed after
+    # the record is made (python-telegram-bot logs getFile's result dict at DEBUG, then
+    # writes the token-bearing download URL into that very dict), and a handler that
+    # formats later (a buffer, pytest's caplog) would then show the token.
+    record.msg, record.args = redact(message), None
     if record.exc_info and not record.exc_text:
         record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
     elif record.exc_text:
