@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
@@ -43,7 +44,7 @@ class Settings:
             log_level=get("LOG_LEVEL", cls.log_level).upper(),
         )
 
-    def with_overrides(self, **changes: object) -> Settings:
+    def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (None values ignored), for CLI flags."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
