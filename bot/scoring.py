@@ -1,7 +1,7 @@
 """The re-ranking signals, one small function each.
 
-Each returns a number in [0, 1]; `combine` weighs them. The weights and the answer
-threshold were chosen on the quality benchmark (docs/ANSWERING.md has the numbers).
+Each returns a number in [0, 1]; `linear` weighs them for the rank score and, through
+`sigmoid`, for the confidence. The weights were fitted by `bench.fit` (docs/ANSWERING.md).
 """
 
 from __future__ import annotations
@@ -29,22 +29,8 @@ def idf(df: int, total: int) -> float:
     return math.log((total - df + 0.5) / (df + 0.5) + 1.0)
 
 
-def coverage(query_stems: dict[str, float], text_stems: set[str],
-             title_stems: set[str], title_credit: float = 0.5) -> float:
-    """Share of the question's idf weight found in the fact (title words count part)."""
-    total = sum(query_stems.values())
-    if total <= 0:
-        return 0.0
-    found = 0.0
-    for word, weight in query_stems.items():
-        if word in text_stems:
-            found += weight
-        elif word in title_stems:
-            found += weight * title_credit
-    return found / total
-
-
 def stems_of(tokens: list[str]) -> set[str]:
+    """The set of stems of some words (titles are matched this way)."""
     return {stem(t) for t in tokens}
 
 
@@ -127,8 +113,9 @@ def query_features(terms: list[Term], margin: float) -> dict[str, float]:
     }
 
 
-# Weights fitted by `python -m bench.fit` (logistic regression on half the XQuAD articles,
-# checked on the other half); the numbers behind them are in docs/ANSWERING.md.
+# Weights fitted by `python -m bench.fit` (rank: listwise softmax; confidence: logistic
+# regression with held-out unanswerable questions), each on half the XQuAD articles and
+# checked on the other half; the numbers behind them are in docs/ANSWERING.md.
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 CONFIDENCE_WEIGHTS = {"evidence": 3.065, "coverage": 1.363, "window": 1.131, "article": 1.082,
