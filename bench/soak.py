@@ -23,8 +23,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
@@ -80,11 +83,11 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def exchange(api: BotAPIStandIn, stats: Stats, push: dict, method: str,
-                   chat_id: int | None, wait_s: float = 30.0) -> object:
-    """Push one update and wait for the bot's reply of `method` (to `chat_id` if given)."""
+async def exchange(api: BotAPIStandIn, stats: Stats, send: Callable[[], object],
+                   method: str, chat_id: int | None = None, wait_s: float = 30.0) -> Any:
+    """Send one update (`send` pushes it) and wait for the bot's `method` call in reply."""
     mark = api.mark()
-    api.push(push)
+    send()
     stats.sent += 1
     started = time.monotonic()
     try:
@@ -93,7 +96,7 @@ async def exchange(api: BotAPIStandIn, stats: Stats, push: dict, method: str,
             where=None if chat_id is None else
             (lambda c: str(c.params.get("chat_id")) == str(chat_id)))
     except AssertionError as exc:
-        stats.failed.append(f"{method} after {str(push)[:80]}: {str(exc)[:120]}")
+        stats.failed.append(f"{method}: {str(exc)[:160]}")
         return None
     stats.answered += 1
     stats.latencies.append(time.monotonic() - started)
@@ -106,43 +109,34 @@ async def person(api: BotAPIStandIn, stats: Stats, n: int, until: float,
     user = {"id": 5000 + n, "is_bot": False, "first_name": f"P{n}"}
     chat = api.chat(user["id"], user=user)
     last_answer = None
+
+    def say(text: str) -> Callable[[], object]:
+        return partial(api.push, {"message": api.message(text, user, chat)})
+
     while time.monotonic() < until:
         roll = rng.random()
         if roll < 0.55:
-            text = rng.choice(QUESTIONS)
-            reply = await exchange(api, stats, {"message": api.message(text, user, chat)},
-                                   "sendMessage", chat["id"])
-            if reply is not None and getattr(reply, "buttons", None):
+            reply = await exchange(api, stats, say(rng.choice(QUESTIONS)), "sendMessage",
+                                   chat["id"])
+            if reply is not None and reply.buttons:
                 last_answer = reply
         elif roll < 0.75:
-            await exchange(api, stats,
-                           {"message": api.message(rng.choice(COMMANDS), user, chat)},
-                           "sendMessage", chat["id"])
+            await exchange(api, stats, say(rng.choice(COMMANDS)), "sendMessage", chat["id"])
         elif roll < 0.88 and last_answer is not None:
             label = rng.choice(["Summary", "More", "Helpful", "Not helpful"])
             data = next((b["callback_data"] for b in last_answer.buttons
                          if label in b["text"]), None)
             key = (last_answer.result["chat"]["id"], last_answer.result["message_id"])
             if data and key in api.messages:
-                mark = api.mark()
-                api.press(dict(api.messages[key]), data, user)
-                stats.sent += 1
-                try:
-                    await api.wait_for("answerCallbackQuery", after=mark, wait_s=30)
-                    stats.answered += 1
-                except AssertionError as exc:
-                    stats.failed.append(f"button {data}: {str(exc)[:120]}")
+                message = dict(api.messages[key])
+                await exchange(api, stats, partial(api.press, message, data, user),
+                               "answerCallbackQuery")
                 if label in {"Helpful", "Not helpful"}:
                     last_answer = None
         else:
-            mark = api.mark()
-            api.inline_query(rng.choice(INLINE), user)
-            stats.sent += 1
-            try:
-                await api.wait_for("answerInlineQuery", after=mark, wait_s=30)
-                stats.answered += 1
-            except AssertionError as exc:
-                stats.failed.append(f"inline: {str(exc)[:120]}")
+            query = rng.choice(INLINE)
+            await exchange(api, stats, partial(api.inline_query, query, user),
+                           "answerInlineQuery")
         await asyncio.sleep(rng.uniform(0.05, 0.5))
 
 
@@ -255,8 +249,21 @@ def summarise(stats: Stats, elapsed: float, returncode: int | None, log: str) ->
         "rss_samples": stats.rss,
         "bot_exit_code": returncode,
         "handler_errors_logged": log.count("handling a"),
+        "handler_error_examples": error_examples(log),
         "token_in_log": TOKEN in log or TOKEN.split(":")[1] in log,
     }
+
+
+def error_examples(log: str, limit: int = 5) -> list[str]:
+    """The first failures the bot logged: the line and the exception that ended it."""
+    lines = log.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        if "handling a" in line and "failed" in line:
+            tail = next((t for t in lines[index + 1:index + 60] if t and not t[0].isspace()
+                         and not t.startswith("Traceback")), "")
+            found.append(f"{line[-80:]} | {tail[:160]}")
+    return found[:limit]
 
 
 def markdown(result: dict) -> str:

@@ -30,6 +30,9 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if error is not None and is_harmless(error):
         log.debug("harmless Telegram refusal in %s: %s", update_kind(update), error)
         return
+    if update is None:  # polling failed; python-telegram-bot logs it and retries by itself
+        log.warning("Bot API trouble while polling, retrying: %s", type(error).__name__)
+        return
     log.error("handling a %s failed: %s", update_kind(update), type(error).__name__,
               exc_info=error)
     if not isinstance(update, Update):

@@ -259,9 +259,9 @@ class BotAPIStandIn:
             self._faults.setdefault(method, []).extend([(fault, delay_s)] * times)
 
     def faults_waiting(self, method: str) -> int:
-        """How many injected faults of `method` have not been met yet."""
+        """How many injected faults and failures of `method` have not been met yet."""
         with self._cond:
-            return len(self._faults.get(method, []))
+            return len(self._faults.get(method, [])) + len(self._failures.get(method, []))
 
     def _take_fault(self, method: str) -> tuple[str | None, float]:
         with self._cond:
