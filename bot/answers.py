@@ -45,6 +45,9 @@ ANSWER_THRESHOLD = 0.08
 # Below this the answer is shown as a hedge ("this may answer it"), not as a plain fact.
 SURE_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 3
+# An article is suggested only if it holds this share of the question's weight: titles that
+# share one stray word with "recipe for apple pie" are noise, not help.
+SUGGEST_COVERAGE = 0.4
 PRONOUN_START_RE = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|that|those|him|them)\b", re.IGNORECASE
 )
@@ -182,7 +185,8 @@ class AnswerEngine:
         index = self._current()
         scored = self._search(question, index)
         if not scored or scored[0].confidence < ANSWER_THRESHOLD:
-            return self._refusal(question, index, [s.row[1] for s in scored])
+            related = [s.row[1] for s in scored if s.features["article"] >= SUGGEST_COVERAGE]
+            return self._refusal(question, index, related)
         best = scored[0]
         article = self.kb.article(best.row[1])
         return Answer(
