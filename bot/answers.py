@@ -222,7 +222,7 @@ class AnswerEngine:
         scored = sorted(((linear(RANK_WEIGHTS, f), f, row) for f, row in featured),
                         key=lambda item: (-item[0], item[2][0]))
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
-        query = query_features(terms, margin)
+        query = query_features(terms, margin, question.names)
         return [Scored(score, sigmoid(linear(CONFIDENCE_WEIGHTS, f | query, CONFIDENCE_BIAS)),
                         row, f | query)
                 for score, f, row in scored]

@@ -102,10 +102,17 @@ def matched_weight(terms: list[Term], stems: set[str], related_credit: float) ->
                for t in terms)
 
 
-def query_features(terms: list[Term], margin: float) -> dict[str, float]:
-    """Signals about the question as a whole, for the confidence model."""
+def query_features(terms: list[Term], margin: float,
+                   names: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Signals about the question as a whole, for the confidence model.
+
+    `unknown_name`: the question names someone or something ("Mongolia") that no article
+    mentions, so no article can be about it, whatever else matches.
+    """
     total = sum(t.idf for t in terms) or 1.0
     return {
+        "unknown_name": 1.0 if any(t.status == "unknown" and t.term in names
+                                   for t in terms) else 0.0,
         "unknown": sum(t.idf for t in terms if t.status == "unknown") / total,
         "corrected": sum(t.idf for t in terms if t.status == "corrected") / total,
         "single": 1.0 if len(terms) == 1 else 0.0,
@@ -118,7 +125,7 @@ def query_features(terms: list[Term], margin: float) -> dict[str, float]:
 # checked on the other half; the numbers behind them are in docs/ANSWERING.md.
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
-CONFIDENCE_WEIGHTS = {"evidence": 3.065, "coverage": 1.363, "window": 1.131, "article": 1.082,
-                      "similarity": 1.848, "unknown": -1.704, "corrected": -0.405,
-                      "single": -0.387, "margin": 0.455}
-CONFIDENCE_BIAS = -6.205
+CONFIDENCE_WEIGHTS = {"unknown_name": -0.725, "evidence": 2.961, "coverage": 1.406,
+                      "window": 1.172, "article": 0.938, "similarity": 1.809, "unknown": -1.432,
+                      "corrected": -0.359, "single": -0.412, "margin": 0.449}
+CONFIDENCE_BIAS = -6.022
