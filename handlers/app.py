@@ -19,6 +19,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.loading import LoadError
 from bot.service import NewsService
@@ -30,6 +31,7 @@ from handlers.errors import error_handler
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.keyboards import FEEDBACK, MORE, PAGE, SUMMARY
 from handlers.logs import configure_logging, install_redaction, secrets_of
+from handlers.updates import TolerantBot
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 # 429 answers are waited out and retried this often (AIORateLimiter's default 0 re-raises).
 MAX_RETRIES = 3
+CONNECTIONS = 256  # ApplicationBuilder's default with concurrent updates
 USER_COMMANDS = [
     BotCommand("help", "what I know and how to ask"),
     BotCommand("ask", "ask a question (needed in groups)"),
@@ -62,13 +65,19 @@ def build_application(settings: Settings, service: NewsService,
                       usage: UsageLog | None = None) -> Application:
     """The application with every handler, the rate limiter and concurrent updates."""
     install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
+    bot = TolerantBot(
+        token=settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=file_url_for(settings.telegram_api_url),
+        # What ApplicationBuilder would make: many connections for answers, one for polling.
+        request=HTTPXRequest(connection_pool_size=CONNECTIONS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=MAX_RETRIES),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(file_url_for(settings.telegram_api_url))
+        .bot(bot)
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=MAX_RETRIES))
         .post_init(set_commands)
         .build()
     )

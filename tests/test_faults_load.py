@@ -17,7 +17,7 @@ from bot.service import NewsService
 COUNT = 100
 ASKERS = 8
 MIN_QUESTIONS = 300
-RELOADS = 6
+RELOADS = 4
 TOWNS = range(0, COUNT, 5)
 QUESTIONS = [q for i in TOWNS for q in (f"What did the mayor of {town_name(i)} say?",
                                          f"How did the council of {town_name(i)} vote?")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from tg_harness import Harness
 
 QUESTION = "What caused the crane to fall in Mecca?"
@@ -112,3 +113,19 @@ async def test_odd_command_arguments_get_a_sensible_reply(tg: Harness) -> None:
         assert "went wrong" not in reply.text, text
         assert tg.errors == [], text
     assert "crane" in (await tg.say(QUESTION)).text
+
+
+async def test_updates_the_library_cannot_read_are_skipped_not_retried_for_ever(
+        tg: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    tg.api.filter_updates = False
+    other_chat = tg.api.chat(OTHER["id"], user=OTHER)
+    unreadable = [
+        tg.api.push({"message": {"message_id": 1, "date": 0, "text": "SECRET no chat"}}),
+        tg.api.push({"callback_query": {"id": "x", "from": tg.user, "data": "sum:1"}}),
+        tg.api.push({"message": "SECRET not an object"}),
+    ]
+    answer = await tg.say(QUESTION, user=OTHER, chat=other_chat)  # in the same batch
+    assert "crane" in answer.text
+    for update in unreadable:
+        assert f"update {update['update_id']} could not be read" in caplog.text
+    assert "SECRET" not in caplog.text  # ids are logged, never content
