@@ -322,11 +322,13 @@ def main() -> None:
     if min(sizes) < REAL_ARTICLES:
         parser.error(f"every corpus holds the {REAL_ARTICLES} real articles")
     saved = OUT / "scale.json"
-    results = json.loads(saved.read_text()) if saved.exists() else {}
+    results: dict[str, dict] = {}
     for size in sizes:
         results[str(size)] = run_size(size)
         OUT.mkdir(parents=True, exist_ok=True)
-        saved.write_text(json.dumps(results, indent=1))
+        # Read again before writing: runs of other sizes may have saved meanwhile.
+        kept = json.loads(saved.read_text()) if saved.exists() else {}
+        saved.write_text(json.dumps(kept | results, indent=1))
     print(machine() + "\n")
     print(report({k: v for k, v in results.items() if int(k) in sizes}))
 

@@ -34,9 +34,11 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await _admin_only(update, context, "/reload"):
         return
     message = update.effective_message
+    # Start before the notice: under load the rate limiter can hold the notice for seconds.
+    reloading = asyncio.ensure_future(asyncio.to_thread(core(context).service.reload))
     await reply(message, "Reloading the articles…")
     try:
-        report = await asyncio.to_thread(core(context).service.reload)
+        report = await reloading
     except LoadError as exc:
         log.error("reload failed: %s", exc)
         await reply(message, f"<b>Reload failed</b>: {esc(str(exc))}\n"

@@ -10,20 +10,17 @@ by the kernel while the bot holds the database open for writing: "mount point is
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from botapi_standin import BotAPIStandIn
-from tg_harness import ADMIN_ID, SEEDS, TOKEN, USER_ID, make_user
+from tg_harness import ADMIN_ID, SEEDS, USER_ID, bot_process, make_user
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "What caused the crane to fall in Mecca?"
+TORTOISE_QUESTION = "What was the tortoise on Fernandina named?"
 NEW_ARTICLE = ("Giant tortoise found alive on Galapagos island after a century\n\n"
                "Monday, March 4, 2024\n\nScientists said on Monday that a giant tortoise, "
                "named Fernanda by the rangers, was found alive on Fernandina island.\n")
@@ -60,15 +57,6 @@ async def test_read_only_database_folder_under_the_running_bot(
     chattr = read_only_tool()
     admin, user = make_user(ADMIN_ID, "Ada"), make_user(USER_ID, "Bob")
     admin_chat, chat = api.chat(ADMIN_ID, user=admin), api.chat(USER_ID, user=user)
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-           "DATABASE_PATH": str(db_dir / "kb.sqlite3"), "ARTICLES_DIR": str(articles),
-           "ADMIN_IDS": str(ADMIN_ID), "LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT),
-           "WEBHOOK_URL": ""}
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=log_file, stderr=log_file)
 
     async def exchange(text: str, who: dict, where: dict, count: int = 1) -> list:
         mark = api.mark()
@@ -76,33 +64,25 @@ async def test_read_only_database_folder_under_the_running_bot(
         return await api.wait_for("sendMessage", after=mark, count=count, wait_s=20,
                                   where=lambda c: c.params["chat_id"] == str(where["id"]))
 
-    try:
-        await api.wait_for("setMyCommands", count=2, wait_s=30)
-        assert "crane" in (await exchange(QUESTION, user, chat))[0].text
-        set_read_only(db_dir, True, chattr)
-        (articles / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-        _, failure = await exchange("/reload", admin, admin_chat, count=2)
-        assert "Reload failed" in failure.text
-        assert "readonly" in failure.text or "read-only" in failure.text.lower()
-        assert "previous articles are still being served" in failure.text
-        assert "crane" in (await exchange(QUESTION, user, chat))[0].text
-        tortoise = await exchange("What was the tortoise on Fernandina named?", user, chat)
-        assert "Fernanda" not in tortoise[0].text
-
-        set_read_only(db_dir, False, chattr)
-        _, report = await exchange("/reload", admin, admin_chat, count=2)
-        assert "added 1" in report.text
-        tortoise = await exchange("What was the tortoise on Fernandina named?", user, chat)
-        assert "Fernanda" in tortoise[0].text
-    finally:
-        set_read_only(db_dir, False, chattr)  # pytest must be able to remove it
-        api.release_polls()
-        process.send_signal(signal.SIGINT)
+    async with bot_process(api, tmp_path, DATABASE_PATH=str(db_dir / "kb.sqlite3"),
+                           ARTICLES_DIR=str(articles)) as log:
         try:
-            await asyncio.wait_for(process.wait(), 15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-    log = log_path.read_text(encoding="utf-8", errors="replace")
-    assert process.returncode == 0, log[-2000:]
-    assert "Traceback" not in log, log[-3000:]
+            await api.wait_for("setMyCommands", count=2, wait_s=30)
+            assert "crane" in (await exchange(QUESTION, user, chat))[0].text
+            set_read_only(db_dir, True, chattr)
+            (articles / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+            _, failure = await exchange("/reload", admin, admin_chat, count=2)
+            assert "Reload failed" in failure.text
+            assert "readonly database" in failure.text
+            assert "previous articles are still being served" in failure.text
+            assert "crane" in (await exchange(QUESTION, user, chat))[0].text
+            tortoise = await exchange(TORTOISE_QUESTION, user, chat)
+            assert "Fernanda" not in tortoise[0].text
+
+            set_read_only(db_dir, False, chattr)
+            _, report = await exchange("/reload", admin, admin_chat, count=2)
+            assert "added 1" in report.text
+            assert "Fernanda" in (await exchange(TORTOISE_QUESTION, user, chat))[0].text
+        finally:
+            set_read_only(db_dir, False, chattr)  # pytest must be able to remove it
+    assert "handling a message failed" not in log[0]

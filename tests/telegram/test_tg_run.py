@@ -3,57 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from tg_harness import SEEDS, TOKEN, USER_ID, free_port, make_user
+from tg_harness import SEEDS, TOKEN, USER_ID, WEBHOOK_SECRET, bot_process, free_port, make_user
 
 from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, run
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "What caused the crane to fall in Mecca?"
-SECRET = "webhook_SECRET_123"
-
-
-@asynccontextmanager
-async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
-                      ) -> AsyncIterator[list[str]]:
-    """Run `python -m bot run` on a fresh database; yields a list that receives its log."""
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-           "DATABASE_PATH": str(tmp_path / "fresh.sqlite3"), "ARTICLES_DIR": str(SEEDS),
-           "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT),
-           "WEBHOOK_URL": "", **env_extra}
-    log_path = tmp_path / "bot.log"  # a file, not a pipe: DEBUG output could fill a pipe
-    output: list[str] = []
-    with log_path.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=log_file, stderr=log_file)
-    try:
-        yield output
-    finally:
-        api.release_polls()
-        process.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(process.wait(), 15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-        output.append(log_path.read_text(encoding="utf-8", errors="replace"))
-    log = output[0]
-    assert process.returncode == 0, log[-2000:]
-    assert "first start: loaded 25 articles" in log
-    assert "Calling Bot API endpoint" in log  # DEBUG really was on
-    assert TOKEN not in log
-    assert TOKEN.split(":")[1] not in log
-    assert SECRET not in log
+SECRET = WEBHOOK_SECRET
 
 
 async def test_python_m_bot_run_polls_answers_and_stops_cleanly(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +18,9 @@ from telegram.ext import Application
 from bot.service import NewsService
 from bot.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+WEBHOOK_SECRET = "webhook_SECRET_123"
 TOKEN = "123456789:AAFtestSECRETtokenPART-abcdefghijklmn"
 ADMIN_ID = 1001
 USER_ID = 2002
@@ -97,3 +104,37 @@ def bot_settings(api: BotAPIStandIn, tmp_path: Path, **extra: object) -> Setting
     return Settings(database_path=tmp_path / "kb.sqlite3", articles_dir=tmp_path / "articles",
                     telegram_bot_token=TOKEN, telegram_api_url=api.base_url,
                     admin_ids=frozenset({ADMIN_ID}), **extra)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
+                      ) -> AsyncIterator[list[str]]:
+    """Run `python -m bot run` on a fresh database; yields a list that receives its log."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
+           "DATABASE_PATH": str(tmp_path / "fresh.sqlite3"), "ARTICLES_DIR": str(SEEDS),
+           "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT),
+           "WEBHOOK_URL": "", **env_extra}
+    log_path = tmp_path / "bot.log"  # a file, not a pipe: DEBUG output could fill a pipe
+    output: list[str] = []
+    with log_path.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdout=log_file, stderr=log_file)
+    try:
+        yield output
+    finally:
+        api.release_polls()
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        output.append(log_path.read_text(encoding="utf-8", errors="replace"))
+    log = output[0]
+    assert process.returncode == 0, log[-2000:]
+    assert "first start: loaded 25 articles" in log
+    assert "Calling Bot API endpoint" in log  # DEBUG really was on
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log
+    assert WEBHOOK_SECRET not in log
