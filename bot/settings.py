@@ -24,6 +24,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    send_rate_limit: int = 30  # messages/s the bot sends at most (Telegram's limit); 0: none
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -42,6 +43,8 @@ class Settings:
             webhook_listen=get("WEBHOOK_LISTEN", cls.webhook_listen),
             webhook_port=_int("WEBHOOK_PORT", get("WEBHOOK_PORT", str(cls.webhook_port))),
             log_level=get("LOG_LEVEL", cls.log_level).upper(),
+            send_rate_limit=_non_negative(
+                "SEND_RATE_LIMIT", get("SEND_RATE_LIMIT", str(cls.send_rate_limit))),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -64,3 +67,10 @@ def _int(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def _non_negative(name: str, value: str) -> int:
+    number = _int(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value!r}")
+    return number

@@ -72,7 +72,9 @@ def build_application(settings: Settings, service: NewsService,
         # What ApplicationBuilder would make: many connections for answers, one for polling.
         request=HTTPXRequest(connection_pool_size=CONNECTIONS),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(max_retries=MAX_RETRIES),
+        # overall_max_rate 0 switches only the bot-wide limit off; groups keep theirs.
+        rate_limiter=AIORateLimiter(overall_max_rate=settings.send_rate_limit,
+                                    max_retries=MAX_RETRIES),
     )
     application = (
         ApplicationBuilder()

@@ -57,10 +57,15 @@ def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def tg(api: BotAPIStandIn, tg_service: NewsService, tmp_path: Path
-             ) -> AsyncIterator[Harness]:
-    """The real Application polling the stand-in; handler exceptions fail the test."""
-    app = build_application(bot_settings(api, tmp_path), tg_service)
+async def tg(api: BotAPIStandIn, tg_service: NewsService, tmp_path: Path,
+             request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The real Application polling the stand-in; handler exceptions fail the test.
+
+    `@pytest.mark.settings(field=value)` on a test changes the bot's settings.
+    """
+    marker = request.node.get_closest_marker("settings")
+    extra = marker.kwargs if marker else {}
+    app = build_application(bot_settings(api, tmp_path, **extra), tg_service)
     harness = Harness(api, app, tg_service, tmp_path / "articles")
 
     async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from telegram.error import NetworkError
 from tg_harness import Harness
 
@@ -47,3 +48,18 @@ async def test_many_chats_are_answered_concurrently(tg: Harness) -> None:
     answers = await tg.api.wait_for("sendMessage", after=mark, count=20)
     assert {a.params["chat_id"] for a in answers} == {str(5000 + n) for n in range(20)}
     assert all("crane" in a.text for a in answers)
+
+
+@pytest.mark.settings(send_rate_limit=5)
+async def test_the_bot_never_sends_faster_than_its_rate_limit(tg: Harness) -> None:
+    """15 people asking at once under SEND_RATE_LIMIT=5: a burst of 5, then 5 a second."""
+    mark = tg.api.mark()
+    for n in range(15):
+        user = {"id": 6000 + n, "is_bot": False, "first_name": f"R{n}"}
+        tg.api.push({"message": tg.api.message(QUESTION, user, tg.api.chat(6000 + n, user=user))})
+    answers = await tg.api.wait_for("sendMessage", after=mark, count=15, wait_s=20)
+    assert all("crane" in a.text for a in answers)
+    times = sorted(a.at for a in answers)
+    for start in times:  # no one-second window holds more than the burst and the rate
+        assert sum(start <= t < start + 1.0 for t in times) <= 5 + 5
+    assert times[-1] - times[0] >= 1.5
