@@ -87,8 +87,6 @@ def serve(db: Path, method: str, limit: int | None) -> dict:
     process = psutil.Process()
     if method in ("index", "fts"):
         bot.knowledge.INDEX_MIN_FACTS = 0 if method == "index" else 1 << 62
-    if method == "stem-cache":
-        cache_stems()
     kb = KnowledgeBase(db)
     engine = AnswerEngine(kb)
     clean, typo = questions(limit)
@@ -116,23 +114,6 @@ def serve(db: Path, method: str, limit: int | None) -> dict:
     result["rss_mb"] = peak / 2**20
     result["facts"] = kb.fact_count()
     return result
-
-
-def cache_stems() -> None:
-    """The proposed fix for bot/text.py (not ours to change): memoise `stem`.
-
-    Re-ranking stems every candidate fact's words on every question, and the engine stems
-    every title at start-up; a word's stem never changes, so a cache answers most calls.
-    """
-    import functools
-
-    import bot.answers
-    import bot.scoring
-    import bot.text
-
-    cached = functools.lru_cache(maxsize=1 << 20)(bot.text.stem)
-    for module in (bot.text, bot.answers, bot.scoring):
-        module.stem = cached  # type: ignore[attr-defined]
 
 
 def serve_in_child(db: Path, method: str, limit: int | None) -> dict:
@@ -246,7 +227,6 @@ def run_size(size: int) -> dict:
         methods["ours, FTS5 candidates"] = serve_in_child(db, "fts", fts_limit)
     else:
         methods["ours, fact index"] = serve_in_child(db, "index", None)
-    methods["ours + stem cache (proposed)"] = serve_in_child(db, "stem-cache", None)
     print(f"served {size:,}", file=sys.stderr)
     kb = KnowledgeBase(db)
     for name, make in (("FTS5 bm25 OR query alone", bm25_baseline),
