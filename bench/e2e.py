@@ -29,6 +29,8 @@ import signal
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 from bench.datasets import add_typos, offtopic_cases, xquad_cases
@@ -37,7 +39,7 @@ from bench.scale import percentiles
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
-from botapi_standin import BotAPIStandIn  # noqa: E402
+from botapi_standin import BotAPIStandIn, Call  # noqa: E402
 
 TOKEN = "123456789:AAFe2eSECRETtokenPART-abcdefghijklmn"
 PEOPLE = 500
@@ -54,45 +56,70 @@ def question_mix(count: int, seed: int = 0) -> list[str]:
 class Traffic:
     """Pushes questions as updates and matches each reply to the update it answers."""
 
-    def __init__(self, api: BotAPIStandIn) -> None:
+    def __init__(self, api: BotAPIStandIn, people: int) -> None:
         self.api = api
         self.users = [{"id": 7000 + n, "is_bot": False, "first_name": f"P{n}"}
-                      for n in range(PEOPLE)]
+                      for n in range(people)]
         self.people = [api.chat(user["id"], user=user) for user in self.users]
-        self.pushed: dict[int, float] = {}  # chat id -> when its pending question arrived
+        self.pushed: dict[int, list[float]] = defaultdict(list)  # chat id -> push times
 
     def ask(self, n: int, question: str) -> None:
-        user, chat = self.users[n % PEOPLE], self.people[n % PEOPLE]
-        self.pushed[chat["id"]] = time.monotonic()
+        user, chat = self.users[n % len(self.users)], self.people[n % len(self.people)]
+        self.pushed[chat["id"]].append(time.monotonic())
         self.api.push({"message": self.api.message(question, user, chat)})
 
-    async def replies(self, after: int, count: int, wait_s: float) -> list[float]:
-        """Update-to-reply seconds for the next `count` answers (one per pending chat)."""
+    def mark(self) -> tuple[int, dict[int, int]]:
+        """Where the next replies start: the stand-in's call count, each chat's questions."""
+        return self.api.mark(), {chat: len(times) for chat, times in self.pushed.items()}
+
+    async def replies(self, mark: tuple[int, dict[int, int]], count: int,
+                      wait_s: float) -> list[float]:
+        """Update-to-reply seconds of the first `count` answers since `mark`.
+
+        A person asks again only after the answer, so a chat's n-th reply since the mark
+        answers its n-th question since then.
+        """
+        after, asked_before = mark
         calls = await self.api.wait_for("sendMessage", after=after, count=count, wait_s=wait_s)
-        return [c.at - self.pushed[int(c.params["chat_id"])] for c in calls]
+        seen: dict[int, int] = defaultdict(int)
+        seconds = []
+        for call in calls:
+            chat = int(call.params["chat_id"])
+            index = asked_before.get(chat, 0) + seen[chat]
+            seconds.append(call.at - self.pushed[chat][index])
+            seen[chat] += 1
+        return seconds
 
 
 async def throughput(api: BotAPIStandIn, traffic: Traffic, questions: list[str]) -> dict:
-    """A backlog of PEOPLE questions at once; updates/s from the first push to the last reply."""
+    """One question from everyone at once; updates/s from the first push to the last reply."""
+    people = len(traffic.people)
     mark = api.mark()
     start = time.monotonic()
-    for n, question in enumerate(questions[:PEOPLE]):
+    for n, question in enumerate(questions[:people]):
         traffic.ask(n, question)
-    calls = await api.wait_for("sendMessage", after=mark, count=PEOPLE, wait_s=300)
+    calls = await api.wait_for("sendMessage", after=mark, count=people, wait_s=300)
     elapsed = max(c.at for c in calls) - start
-    return {"updates": PEOPLE, "seconds": elapsed, "updates_per_s": PEOPLE / elapsed}
+    return {"updates": people, "seconds": elapsed, "updates_per_s": people / elapsed}
+
+
+def to_chat(chat: dict, call: Call) -> bool:
+    return str(call.params.get("chat_id")) == str(chat["id"])
 
 
 async def latency(traffic: Traffic, questions: list[str], rate: float) -> dict:
     """Questions at `rate` per second, each from a person with nothing pending."""
-    mark = traffic.api.mark()
+    people = len(traffic.people)
+    mark = traffic.mark()
     start = time.monotonic()
     for n, question in enumerate(questions):
         delay = start + n / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        if n >= PEOPLE:  # the person asked before must have had the answer
-            await traffic.replies(mark, n - PEOPLE + 1, wait_s=60)
+        if n >= people:  # this person's question of the round before has had its answer
+            person = partial(to_chat, traffic.people[n % people])
+            await traffic.api.wait_for("sendMessage", after=mark[0], count=n // people,
+                                       wait_s=60, where=person)
         traffic.ask(n, question)
     sent_s = time.monotonic() - start
     seconds = await traffic.replies(mark, len(questions), wait_s=120)
@@ -101,7 +128,8 @@ async def latency(traffic: Traffic, questions: list[str], rate: float) -> dict:
             "updates": len(questions), "ms": percentiles(ms)}
 
 
-async def run(db: Path | None, rates: list[float], count: int) -> dict:
+async def run(db: Path | None, rates: list[float], count: int, people: int = PEOPLE) -> dict:
+    """Start the bot on `db` (or the seeds), then measure throughput and latency."""
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-e2e-"))
     articles = workdir / "articles"
     shutil.copytree(ROOT / "seeds", articles)
@@ -116,12 +144,12 @@ async def run(db: Path | None, rates: list[float], count: int) -> dict:
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
             stdout=log_file, stderr=log_file)
-    traffic = Traffic(api)
-    questions = question_mix(count + PEOPLE)
+    traffic = Traffic(api, people)
+    questions = question_mix(count + people)
     try:
         await api.wait_for("setMyCommands", wait_s=120)
         result: dict = {"throughput": await throughput(api, traffic, questions)}
-        result["latency"] = [await latency(traffic, questions[PEOPLE:], rate) for rate in rates]
+        result["latency"] = [await latency(traffic, questions[people:], rate) for rate in rates]
     finally:
         api.release_polls()
         bot.send_signal(signal.SIGINT)

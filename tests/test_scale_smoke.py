@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import e2e
 from bench.corpus import REAL_ARTICLES, build_corpus
 from bench.quality import bm25_baseline
 from bench.scale import measure, percentiles, questions
@@ -89,3 +90,16 @@ def test_scale_measurements_run_on_a_few_questions(loaded: KnowledgeBase) -> Non
     assert 0.0 <= result["hit1_clean"] <= 1.0
     assert len(result["ms_typo"]) == 3
     assert percentiles([3.0, 1.0, 2.0]) == (2.0, 3.0, 3.0)
+
+
+async def test_end_to_end_bench_gets_every_question_answered_through_the_stand_in(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench.e2e on the seeds, a few people: each question gets its one reply."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    result = await e2e.run(None, rates=[20.0], count=30, people=10)
+    assert result["throughput"]["updates"] == 10
+    assert result["throughput"]["updates_per_s"] > 0
+    latency = result["latency"][0]
+    assert latency["updates"] == 30
+    p50, p95, p99 = latency["ms"]
+    assert 0 < p50 <= p95 <= p99
