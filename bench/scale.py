@@ -28,6 +28,7 @@ from bench.datasets import ROOT, Case, add_typos, offtopic_cases, xquad_cases
 from bench.quality import bm25_baseline, fuzz_baseline, hit
 from bot.knowledge import INDEX_MIN_FACTS, KnowledgeBase
 from bot.loading import load_directory
+from bot.progress import progress_bar
 
 OUT = ROOT / "data" / "bench"
 CHANGED_FILES = 100
@@ -152,21 +153,6 @@ def bm25s_baseline(kb: KnowledgeBase) -> tuple[Ranker, float]:
 
 
 # -- one corpus size ---------------------------------------------------------------------
-
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    start = time.perf_counter()
-    step = 0
-
-    def show(done: int, total: int) -> None:
-        nonlocal step
-        if done * 100 // total > step or done == total:
-            step = done * 100 // total
-            rate = done / max(time.perf_counter() - start, 1e-9)
-            bar = "#" * (step // 4)
-            print(f"\r{label} [{bar:<25}] {done:,}/{total:,} files, {rate:,.0f}/s",
-                  end="\n" if done == total else "", file=sys.stderr, flush=True)
-    return show
-
 
 def fresh_db(size: int) -> Path:
     db = OUT / f"scale-{size}.sqlite3"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.answers import Answer
 from bot.loading import LoadError, LoadReport
+from bot.progress import progress_bar
 from bot.service import NewsService
 from bot.settings import Settings
 
@@ -99,7 +100,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_load(service: NewsService, as_json: bool) -> int:
     """Print the load report; exit 1 when nothing could be read."""
-    report: LoadReport = service.reload()
+    progress = progress_bar("loading") if sys.stderr.isatty() else None
+    report: LoadReport = service.reload(progress)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -271,3 +271,33 @@ def test_ask_stops_quietly_when_its_reader_goes_away(seeded_db: Path) -> None:
     stderr.close()
     assert "Traceback" not in errors
     assert "BrokenPipeError" not in errors
+
+
+def test_load_on_a_terminal_shows_a_progress_bar_and_in_a_pipe_none(tmp_path: Path) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "load"], stdout=subprocess.PIPE, stderr=terminal,
+            env=bot_env(tmp_path / "tty.sqlite3", SEEDS), cwd=tmp_path, timeout=TIMEOUT,
+            check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read_or_empty(controller):
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert "25/25 files" in shown.decode("utf-8", "replace")
+    piped = run_bot("load", db=tmp_path / "pipe.sqlite3")
+    assert "files," not in piped.stderr
+    assert "added 25" in piped.stdout
+
+
+def _read_or_empty(fd: int) -> bytes:
+    """Read a pseudo-terminal; Linux raises EIO once the other end is closed."""
+    try:
+        return os.read(fd, 65536)
+    except OSError:
+        return b""
