@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
 from botapi_standin import BotAPIStandIn, Call  # noqa: E402
+from tg_harness import running_bot  # noqa: E402
 
 TOKEN = "123456789:AAFe2eSECRETtokenPART-abcdefghijklmn"
 PEOPLE = 500
@@ -136,28 +136,18 @@ async def run(db: Path | None, rates: list[float], count: int, people: int = PEO
     database = db or workdir / "kb.sqlite3"
     api = BotAPIStandIn(TOKEN)
     api.start()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-           "DATABASE_PATH": str(database), "ARTICLES_DIR": str(articles),
-           "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT), "WEBHOOK_URL": "",
-           "SEND_RATE_LIMIT": "0", "PTB_TIMEDELTA": "1"}
-    with (workdir / "bot.log").open("wb") as log_file:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-            stdout=log_file, stderr=log_file)
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(database),
+           "ARTICLES_DIR": str(articles), "LOG_LEVEL": "WARNING", "SEND_RATE_LIMIT": "0",
+           "PTB_TIMEDELTA": "1"}
     traffic = Traffic(api, people)
     questions = question_mix(count + people)
     try:
-        await api.wait_for("setMyCommands", wait_s=120)
-        result: dict = {"throughput": await throughput(api, traffic, questions)}
-        result["latency"] = [await latency(traffic, questions[people:], rate) for rate in rates]
+        async with running_bot(api, workdir, env, stop_s=30):
+            await api.wait_for("setMyCommands", wait_s=120)
+            result: dict = {"throughput": await throughput(api, traffic, questions)}
+            result["latency"] = [await latency(traffic, questions[people:], rate)
+                                 for rate in rates]
     finally:
-        api.release_polls()
-        bot.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(bot.wait(), 30)
-        except TimeoutError:
-            bot.kill()
-            await bot.wait()
         api.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return result

@@ -18,7 +18,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
 from botapi_standin import BotAPIStandIn  # noqa: E402
+from tg_harness import running_bot  # noqa: E402
 
 TOKEN = "123456789:AAFsoakSECRETtokenPART-abcdefghijklmn"
 ADMIN_ID = 1001
@@ -190,41 +190,27 @@ async def soak(minutes: float, seed: int) -> dict:
     shutil.copytree(ROOT / "seeds", articles)
     api = BotAPIStandIn(TOKEN)
     api.start()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-           "DATABASE_PATH": str(workdir / "kb.sqlite3"), "ARTICLES_DIR": str(articles),
-           "ADMIN_IDS": str(ADMIN_ID), "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-           "WEBHOOK_URL": ""}
-    log_path = workdir / "bot.log"
-    with log_path.open("wb") as log_file:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
-            stdout=log_file, stderr=log_file)
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(workdir / "kb.sqlite3"),
+           "ARTICLES_DIR": str(articles), "ADMIN_IDS": str(ADMIN_ID), "LOG_LEVEL": "WARNING"}
     stats = Stats()
     try:
-        await api.wait_for("setMyCommands", wait_s=60)
-        started = time.monotonic()
-        until = started + minutes * 60
-        rng = random.Random(seed)
-        await asyncio.gather(
-            sample(bot.pid, stats, until, every_s=max(minutes * 60 / 60, 1.0)),
-            admin(api, stats, articles, until),
-            trouble(api, stats, until, random.Random(seed + 1)),
-            *(person(api, stats, n, until, random.Random(rng.random()))
-              for n in range(USERS)),
-        )
-        elapsed = time.monotonic() - started
+        async with running_bot(api, workdir, env, stop_s=30) as bot:
+            await api.wait_for("setMyCommands", wait_s=60)
+            started = time.monotonic()
+            until = started + minutes * 60
+            rng = random.Random(seed)
+            await asyncio.gather(
+                sample(bot.pid, stats, until, every_s=max(minutes * 60 / 60, 1.0)),
+                admin(api, stats, articles, until),
+                trouble(api, stats, until, random.Random(seed + 1)),
+                *(person(api, stats, n, until, random.Random(rng.random()))
+                  for n in range(USERS)),
+            )
+            elapsed = time.monotonic() - started
     finally:
-        api.release_polls()
-        bot.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(bot.wait(), 30)
-        except TimeoutError:
-            bot.kill()
-            await bot.wait()
         api.stop()
-    log = log_path.read_text(encoding="utf-8", errors="replace")
     shutil.rmtree(workdir, ignore_errors=True)
-    return summarise(stats, elapsed, bot.returncode, log)
+    return summarise(stats, elapsed, bot.returncode, bot.log)
 
 
 def summarise(stats: Stats, elapsed: float, returncode: int | None, log: str) -> dict:

@@ -106,33 +106,54 @@ def bot_settings(api: BotAPIStandIn, tmp_path: Path, **extra: object) -> Setting
                     admin_ids=frozenset({ADMIN_ID}), **extra)  # type: ignore[arg-type]
 
 
+@dataclass
+class BotRun:
+    """A `python -m bot run` child process: its pid, and its log once it has stopped."""
+
+    pid: int
+    log_path: Path
+    returncode: int | None = None
+    log: str = ""
+
+
 @asynccontextmanager
-async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
-                      ) -> AsyncIterator[list[str]]:
-    """Run `python -m bot run` on a fresh database; yields a list that receives its log."""
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-           "DATABASE_PATH": str(tmp_path / "fresh.sqlite3"), "ARTICLES_DIR": str(SEEDS),
-           "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", "PYTHONPATH": str(ROOT),
-           "WEBHOOK_URL": "", **env_extra}
-    log_path = tmp_path / "bot.log"  # a file, not a pipe: DEBUG output could fill a pipe
-    output: list[str] = []
+async def running_bot(api: BotAPIStandIn, workdir: Path, env: dict[str, str],
+                      stop_s: float = 15.0) -> AsyncIterator[BotRun]:
+    """Run `python -m bot run` in `workdir` with `env` over the environment; stop it with ^C."""
+    env = {**os.environ, "TELEGRAM_API_URL": api.base_url, "PYTHONPATH": str(ROOT),
+           "WEBHOOK_URL": "", **env}
+    log_path = workdir / "bot.log"  # a file, not a pipe: DEBUG output could fill a pipe
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            sys.executable, "-m", "bot", "run", cwd=workdir, env=env,
             stdout=log_file, stderr=log_file)
+    run = BotRun(process.pid, log_path)
     try:
-        yield output
+        yield run
     finally:
         api.release_polls()
         process.send_signal(signal.SIGINT)
         try:
-            await asyncio.wait_for(process.wait(), 15)
+            await asyncio.wait_for(process.wait(), stop_s)
         except TimeoutError:
             process.kill()
             await process.wait()
-        output.append(log_path.read_text(encoding="utf-8", errors="replace"))
-    log = output[0]
-    assert process.returncode == 0, log[-2000:]
+        run.returncode = process.returncode
+        run.log = log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@asynccontextmanager
+async def bot_process(api: BotAPIStandIn, tmp_path: Path, **env_extra: str
+                      ) -> AsyncIterator[list[str]]:
+    """Run the bot on a fresh database at DEBUG; yields a list that receives its log."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "fresh.sqlite3"),
+           "ARTICLES_DIR": str(SEEDS), "ADMIN_IDS": "1001", "LOG_LEVEL": "DEBUG", **env_extra}
+    output: list[str] = []
+    async with running_bot(api, tmp_path, env) as run:
+        yield output
+    output.append(run.log)
+    log = run.log
+    assert run.returncode == 0, log[-2000:]
     assert "first start: loaded 25 articles" in log
     assert "Calling Bot API endpoint" in log  # DEBUG really was on
     assert TOKEN not in log
