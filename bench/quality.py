@@ -92,12 +92,12 @@ def fuzz_baseline(kb: KnowledgeBase) -> Ranker:
 
 
 def bm25_baseline(kb: KnowledgeBase) -> Ranker:
-    """FTS5 bm25() alone: every word of the question, OR-ed, best first."""
+    """FTS5 bm25() alone (never the fact index): every word of the question, OR-ed."""
     def rank(question: str) -> list[tuple[str, float]]:
         terms = list(dict.fromkeys(words(question)))
         if not terms:
             return []
-        return [(row[3], 1.0) for row in kb.search(fts_query(terms), 3)]
+        return [(row[3], 1.0) for row in kb.search(fts_query(terms), 3, method="fts")]
     return rank
 
 

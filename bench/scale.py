@@ -31,6 +31,7 @@ from bot.loading import load_directory
 from bot.progress import progress_bar
 
 OUT = ROOT / "data" / "bench"
+SAVED = OUT / "scale.json"
 CHANGED_FILES = 100
 # Questions (clean; their typo twins are asked too) per slow method, by corpus size: a
 # rapidfuzz scan of 2.4M facts takes seconds per question. Missing sizes: every question.
@@ -154,6 +155,13 @@ def bm25s_baseline(kb: KnowledgeBase) -> tuple[Ranker, float]:
 
 # -- one corpus size ---------------------------------------------------------------------
 
+def save(results: dict[str, dict]) -> None:
+    """Merge into data/bench/scale.json (read again: runs of other sizes may have saved)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    kept = json.loads(SAVED.read_text()) if SAVED.exists() else {}
+    SAVED.write_text(json.dumps(kept | results, indent=1))
+
+
 def fresh_db(size: int) -> Path:
     db = OUT / f"scale-{size}.sqlite3"
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
@@ -190,7 +198,8 @@ def reload_changed(kb: KnowledgeBase, corpus: Path) -> dict:
             "back_updated": len(back.updated), "back_s": time.perf_counter() - start}
 
 
-def run_size(size: int) -> dict:
+def load_size(size: int) -> dict:
+    """Build the corpus if missing, load it into a fresh database, reload 100 changed files."""
     corpus = corpus_path(size)
     if not corpus.exists():
         build_corpus(size, corpus, quiet=False)
@@ -206,6 +215,16 @@ def run_size(size: int) -> dict:
     kb.close()
     result["db_mb"] = db_bytes(db) / 2**20
     print(f"loaded {size:,}: {json.dumps(result)}", file=sys.stderr)
+    return result
+
+
+def run_size(size: int, loaded: dict | None) -> dict:
+    """Every measurement at one size; `loaded` (an earlier run's load numbers) skips the load."""
+    if loaded is None:
+        loaded = load_size(size)
+        save({str(size): {**loaded, "methods": {}}})  # a later --reuse can skip the load
+    result = {k: v for k, v in loaded.items() if k != "methods"}
+    db = OUT / f"scale-{size}.sqlite3"
     methods: dict[str, dict] = {}
     methods["ours"] = serve_in_child(db, "auto", None)
     if result["facts"] >= INDEX_MIN_FACTS:
@@ -277,6 +296,8 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep an earlier run's loaded database and load numbers")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--method", default="auto", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
@@ -287,14 +308,12 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     if min(sizes) < REAL_ARTICLES:
         parser.error(f"every corpus holds the {REAL_ARTICLES} real articles")
-    saved = OUT / "scale.json"
+    earlier = json.loads(SAVED.read_text()) if SAVED.exists() else {}
     results: dict[str, dict] = {}
     for size in sizes:
-        results[str(size)] = run_size(size)
-        OUT.mkdir(parents=True, exist_ok=True)
-        # Read again before writing: runs of other sizes may have saved meanwhile.
-        kept = json.loads(saved.read_text()) if saved.exists() else {}
-        saved.write_text(json.dumps(kept | results, indent=1))
+        reusable = args.reuse and (OUT / f"scale-{size}.sqlite3").exists()
+        results[str(size)] = run_size(size, earlier.get(str(size)) if reusable else None)
+        save(results)
     print(machine() + "\n")
     print(report({k: v for k, v in results.items() if int(k) in sizes}))
 

@@ -10,7 +10,7 @@ import pytest
 from bot.answers import ANSWER_THRESHOLD, AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
-from bot.spelling import Speller
+from bot.spelling import CACHE_WORDS, Speller
 
 SEED_TITLE_WORDS = "Resist temptations"
 
@@ -127,3 +127,20 @@ def test_the_speller_corrects_against_the_vocabulary_only() -> None:
     assert speller.correct("security") == "security"
     assert speller.correct("tokyo") is None  # two edits from "toy" is too far for 5 letters
     assert speller.correct("xylophone") is None
+
+
+@pytest.mark.parametrize("typo", ["xollapse", "ollapse", "ccollapse", "ocllapse", "cxllapse",
+                                  "collaspe", "colapse", "collapsee"])
+def test_a_slip_anywhere_in_a_word_is_corrected_even_at_its_start(typo: str) -> None:
+    """One edit at the first or second letter (the speller's buckets) or anywhere after."""
+    speller = Speller({"collapse": 4, "college": 7, "elapse": 2, "collapsed": 1})
+    assert speller.correct(typo) == "collapse"
+
+
+def test_the_speller_remembers_a_bounded_number_of_corrections() -> None:
+    speller = Speller({"collapse": 4})
+    for n in range(CACHE_WORDS + 100):
+        letters = "".join(chr(ord("a") + (n // 26**k) % 26) for k in range(4))
+        speller.correct(f"zz{letters}q")
+    assert len(speller._cache) == CACHE_WORDS
+    assert speller.correct("collaspe") == "collapse"
