@@ -22,7 +22,7 @@ from bot import postings
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
 
-SCHEMA_VERSION = 2  # 2: the fact index (bot/postings.py)
+SCHEMA_VERSION = 3  # 2: the fact index (bot/postings.py); 3: file_stats
 BUSY_TIMEOUT_MS = 10_000
 # From this many facts `search` uses the fact index instead of FTS5 bm25(): measured p50
 # FTS5 OR query (docs/BENCHMARKS.md, "Scale").
@@ -32,6 +32,10 @@ QUOTED_RE = re.compile(r'"((?:[^"]|"")*)"')
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS file_stats (
+    file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    meta TEXT NOT NULL, file_hash TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
     source_file TEXT NOT NULL UNIQUE,
@@ -65,6 +69,26 @@ CREATE TRIGGER IF NOT EXISTS facts_ad AFTER DELETE ON facts BEGIN
     INSERT INTO facts_fts(facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 """ + postings.SCHEMA
+
+
+# A file as last seen by a load: (size, mtime_ns, sidecar digest, file hash).
+FileStat = tuple[int, int, str, str]
+
+
+@dataclass(frozen=True)
+class FileStatChanges:
+    """file_stats rows to write and to delete, in the transaction of a load."""
+
+    rows: dict[str, FileStat]
+    gone: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows or self.gone)
+
+    def write(self, db: sqlite_utils.Database) -> None:
+        db.conn.executemany("INSERT OR REPLACE INTO file_stats VALUES (?, ?, ?, ?, ?)",
+                            [(name, *row) for name, row in self.rows.items()])
+        db.conn.executemany("DELETE FROM file_stats WHERE file = ?", [(n,) for n in self.gone])
 
 
 @dataclass(frozen=True)
@@ -245,6 +269,20 @@ class KnowledgeBase:
         """file -> file hash of what is loaded, to skip unchanged files on reload."""
         return dict(self.db.execute("SELECT file, file_hash FROM articles").fetchall())
 
+    def file_stats(self) -> dict[str, FileStat]:
+        """file -> how it looked when last loaded, so a reload need not read it again."""
+        rows = self.db.execute("SELECT file, size, mtime_ns, meta, file_hash FROM file_stats")
+        return {file: (size, mtime, meta, fhash) for file, size, mtime, meta, fhash in rows}
+
+    def save_file_stats(self, changes: FileStatChanges) -> None:
+        """Record file stats alone (a load that changed no article)."""
+        db = self.connect()
+        try:
+            with _write_transaction(db):
+                changes.write(db)
+        finally:
+            db.close()
+
     def stored_keys(self) -> dict[str, tuple[str, str]]:
         """source key -> (file, content hash) of every loaded article."""
         rows = self.db.execute("SELECT source_file, file, content_hash FROM articles")
@@ -252,7 +290,8 @@ class KnowledgeBase:
 
     # -- writing -----------------------------------------------------------------------
 
-    def apply(self, upserts: Iterable[Article], removed: Iterable[str]) -> None:
+    def apply(self, upserts: Iterable[Article], removed: Iterable[str],
+              file_stats: FileStatChanges | None = None) -> None:
         """Replace and remove articles in one transaction; all of it happens or none."""
         db = self.connect()
         db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
@@ -277,6 +316,8 @@ class KnowledgeBase:
                 )
                 self._update_vocabulary(db, df)
                 delta.write(db.conn)
+                if file_stats:
+                    file_stats.write(db)
                 db.execute(
                     "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
                     "DO UPDATE SET value = value + 1"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -388,3 +391,83 @@ def test_a_new_article_never_takes_the_id_of_a_removed_one(
     (articles_dir / "lighthouse.txt").write_text(NEW_ARTICLE, "utf-8")
     load_directory(loaded_kb, articles_dir)
     assert ids_by_file(loaded_kb)["lighthouse.txt"] > max(ids.values())
+
+
+def age(folder: Path, seconds: float = 3600) -> None:
+    """Date every file in the folder back, as files that were not just written are."""
+    past = time.time() - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the article files the loader reads (a spy on the real function)."""
+    import bot.loading
+
+    reads: list[str] = []
+    real = bot.loading.read_bytes
+
+    def spy(path: Path) -> bytes:
+        if not path.name.startswith("_"):
+            reads.append(path.name)
+        return real(path)
+    monkeypatch.setattr(bot.loading, "read_bytes", spy)
+    return reads
+
+
+def test_a_reload_of_an_unchanged_folder_reads_no_article_file(
+    kb: KnowledgeBase, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(articles_dir)
+    load_directory(kb, articles_dir)
+    reads = count_reads(monkeypatch)
+    report = load_directory(kb, articles_dir)
+    assert len(report.unchanged) == 25
+    assert reads == []
+    edit(articles_dir / "GUM_news_flag.txt")
+    report = load_directory(kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
+    assert set(reads) == {"GUM_news_flag.txt"}  # the only file read, to hash it and parse it
+
+
+def test_an_edit_that_keeps_the_size_is_noticed(kb: KnowledgeBase, articles_dir: Path) -> None:
+    path = articles_dir / "GUM_news_flag.txt"
+    age(articles_dir)
+    load_directory(kb, articles_dir)
+    text = path.read_text("utf-8")
+    assert "referendum" in text
+    path.write_text(text.replace("referendum", "plebiscite", 1), "utf-8")
+    age(articles_dir, 1800)
+    report = load_directory(kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
+    assert "plebiscite" in " ".join(kb.facts_of(ids_by_file(kb)["GUM_news_flag.txt"]))
+
+
+def test_a_changed_sidecar_entry_reloads_its_untouched_article(
+    kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    age(articles_dir)
+    load_directory(kb, articles_dir)
+    sidecar = articles_dir / "_sources.json"
+    data = json.loads(sidecar.read_text("utf-8"))
+    data["GUM_news_flag.txt"]["url"] = "https://example.org/flag-story"
+    sidecar.write_text(json.dumps(data), "utf-8")
+    report = load_directory(kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
+    assert kb.article(ids_by_file(kb)["GUM_news_flag.txt"]).url == "https://example.org/flag-story"
+
+
+def test_a_file_written_just_before_a_load_is_read_again_next_time(
+    kb: KnowledgeBase, articles_dir: Path
+) -> None:
+    """Within one clock tick an edit can keep size and time: such files are not trusted."""
+    path = articles_dir / "GUM_news_flag.txt"
+    age(articles_dir)
+    path.write_bytes(path.read_bytes())  # written now
+    tick = path.stat().st_mtime_ns
+    load_directory(kb, articles_dir)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("referendum", "plebiscite", 1), "utf-8")
+    os.utime(path, ns=(tick, tick))  # the same size and the same time as when loaded
+    report = load_directory(kb, articles_dir)
+    assert report.updated == ["GUM_news_flag.txt"]
