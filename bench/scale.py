@@ -220,11 +220,17 @@ def load_size(size: int) -> dict:
 
 def run_size(size: int, loaded: dict | None) -> dict:
     """Every measurement at one size; `loaded` (an earlier run's load numbers) skips the load."""
+    reused = loaded is not None
     if loaded is None:
         loaded = load_size(size)
         save({str(size): {**loaded, "methods": {}}})  # a later --reuse can skip the load
     result = {k: v for k, v in loaded.items() if k != "methods"}
     db = OUT / f"scale-{size}.sqlite3"
+    if reused:  # the reload is measured again with this code; a first pass records file stats
+        kb = KnowledgeBase(db)
+        load_directory(kb, corpus_path(size))
+        result |= reload_changed(kb, corpus_path(size))
+        kb.close()
     methods: dict[str, dict] = {}
     methods["ours"] = serve_in_child(db, "auto", None)
     if result["facts"] >= INDEX_MIN_FACTS:

@@ -25,7 +25,7 @@ from bot.reading import ArticleError, check_path, read_bytes
 
 SIDECAR_NAME = "_sources.json"
 # Below this many files, starting worker processes (~0.5 s) costs more than it saves.
-PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_FILES = 64
 PARALLEL_CHUNK = 64
 PARENT_CHECK_S = 0.2  # how soon a worker notices that the load was killed
 # A file changed this close before the load began may change again within the same clock
@@ -81,14 +81,15 @@ def is_article_candidate(path: Path) -> bool:
 
 def scan(root: Path) -> list[Path]:
     """Every candidate file under the folder, in a stable order, without following links."""
-    return [path for _, path in _scan_named(root)]
+    return [Path(path) for _, path in _scan_named(root)]
 
 
-def _scan_named(root: Path) -> list[tuple[str, Path]]:
+def _scan_named(root: Path) -> list[tuple[str, str]]:
     """(name relative to the folder, path) of every candidate file, in path order.
 
     os.scandir rather than Path.rglob: 100,000 files took 0.6 s instead of 3.1 s, which
-    matters to a reload of a few changed files. Folders named with `_` or `.` are skipped,
+    matters to a reload of a few changed files; paths stay strings (100,000 Path objects
+    cost another second) until a file has to be read. Folders named with `_` or `.` are skipped,
     links are listed but never followed.
     """
     if not root.is_dir():
@@ -106,7 +107,7 @@ def _scan_named(root: Path) -> list[tuple[str, Path]]:
                       and not entry.name.startswith(("_", "."))):
                     found.append(((*parts, entry.name), entry.path))
     found.sort(key=lambda item: item[0])
-    return [("/".join(parts), Path(path)) for parts, path in found]
+    return [("/".join(parts), path) for parts, path in found]
 
 
 def read_sidecar(root: Path) -> tuple[dict[str, dict[str, str]], str | None]:
@@ -134,7 +135,6 @@ def load_directory(
     root = Path(root)
     report = LoadReport()
     named = _scan_named(root)
-    files = [path for _, path in named]
     sidecar, sidecar_error = read_sidecar(root)
     if sidecar_error:
         report.failed.append((SIDECAR_NAME, sidecar_error))
@@ -145,8 +145,9 @@ def load_directory(
         keys_of[file].append(key)
     present = {name for name, _ in named}
     parsed: list[tuple[str, list[Article]]] = []
-    jobs = [(path, root, name, sidecar.get(name) or sidecar.get(path.name), stored_files.get(name))
-            for name, path in named]
+    jobs = [(path, root, name,
+             sidecar.get(name) or sidecar.get(os.path.basename(path)) if sidecar else None,
+             stored_files.get(name)) for name, path in named]
     # Unchanged files are found in this process (their size and time as last loaded, else a
     # hash each); only the rest are parsed, in worker processes when there are many: a
     # reload of 100 changed files in 100,000 does not read or ship 100,000 files.
@@ -164,13 +165,13 @@ def load_directory(
         outcomes[index] = outcome
         done += 1
         if progress:
-            progress(done, len(files))
+            progress(done, len(jobs))
     for index, (_, outcome) in zip(changed, _parse_all([jobs[i] for i in changed]),
                                    strict=True):
         outcomes[index] = outcome
         done += 1
         if progress:
-            progress(done, len(files))
+            progress(done, len(jobs))
     stat_changes = _stat_changes(jobs, seen, outcomes, stored_stats, started_ns)
     for (_, _, name, _, _), outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, str):
@@ -225,7 +226,7 @@ def _printable(name: str) -> str:
 
 
 # (path, root, name, sidecar metadata, hash of the stored version)
-Job: TypeAlias = tuple[Path, Path, str, dict[str, str] | None, str | None]
+Job: TypeAlias = tuple[str, Path, str, dict[str, str] | None, str | None]
 Outcome: TypeAlias = list[Article] | str | None
 
 
@@ -245,7 +246,9 @@ def _parse_all(jobs: list[Job]) -> Iterator[tuple[str, Outcome]]:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        outcomes = pool.map(_parse_one, jobs, chunksize=PARALLEL_CHUNK)
+        # Chunks small enough that every worker gets a share of a few hundred files.
+        chunk = max(1, min(PARALLEL_CHUNK, len(jobs) // (workers * 4)))
+        outcomes = pool.map(_parse_one, jobs, chunksize=chunk)
         yield from zip((job[2] for job in jobs), outcomes, strict=True)
 
 
@@ -274,11 +277,17 @@ def _stat(job: Job) -> tuple[int, int, str] | None:
     """(size, mtime_ns, sidecar digest), taken before the file is read; None if it cannot be."""
     path, _, _, meta, _ = job
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
-    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
-    return info.st_size, info.st_mtime_ns, digest
+    return info.st_size, info.st_mtime_ns, _digest(meta)
+
+
+def _digest(meta: dict[str, str] | None) -> str:
+    """A short fingerprint of a file's sidecar entry: a new one means a new article."""
+    if meta is None:
+        return "-"
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _unless_changed(job: Job, stored: FileStat | None,
@@ -292,8 +301,8 @@ def _unless_changed(job: Job, stored: FileStat | None,
     if seen is not None and stored is not None and stored == (*seen, stored_hash):
         return None  # same size, time and sidecar entry as when it was loaded: not read again
     try:
-        check_path(path, root)
-        return None if stored_hash == file_hash(read_bytes(path), meta) else PENDING
+        check_path(Path(path), root)
+        return None if stored_hash == file_hash(read_bytes(Path(path)), meta) else PENDING
     except ArticleError as exc:
         return str(exc)
 
@@ -325,7 +334,7 @@ def _parse_one(job: Job) -> Outcome:
     if not _is_utf8(name):
         return "file name is not valid UTF-8; rename it"
     try:
-        return _read_if_changed(path, root, meta, stored_hash)
+        return _read_if_changed(Path(path), root, meta, stored_hash)
     except ArticleError as exc:
         return str(exc)
     except Exception as exc:  # a parser bug must not abort the load
