@@ -149,7 +149,16 @@ class _Index:
     speller: Speller
     total_facts: int
     titles: dict[int, str]
-    title_stems: dict[int, set[str]]
+    _title_stems: dict[int, set[str]] = field(default_factory=dict)
+
+    def title_stems(self, article_id: int) -> set[str]:
+        """A title's word stems, worked out when a candidate first needs them: doing all
+        100,000 titles up front was 1.4 s of start-up (bench.scale)."""
+        stems = self._title_stems.get(article_id)
+        if stems is None:
+            stems = self._title_stems[article_id] = stems_of(
+                words(self.titles.get(article_id, "")))
+        return stems
 
 
 class AnswerEngine:
@@ -173,7 +182,6 @@ class AnswerEngine:
                         speller=Speller(_with_title_words(self.kb.vocabulary(), titles)),
                         total_facts=max(self.kb.fact_count(), 1),
                         titles=titles,
-                        title_stems={i: stems_of(words(t)) for i, t in titles.items()},
                     )
         return index
 
@@ -253,7 +261,7 @@ class AnswerEngine:
         fact_id, article_id, position, text, key_rank, bm25 = row
         text_words, text_stems = context.words[fact_id], context.stems[fact_id]
         known = [t for t in terms if t.status != "unknown"]
-        title_stems = index.title_stems.get(article_id, set())
+        title_stems = index.title_stems(article_id)
         window = set(text_stems).union(
             *(context.by_position.get((article_id, position + d), set()) for d in (-1, 1)))
         own = term_coverage(terms, set(text_stems), RELATED_CREDIT)
@@ -312,10 +320,12 @@ class AnswerEngine:
 
 
 def _with_title_words(vocabulary: dict[str, int], titles: dict[int, str]) -> dict[str, int]:
-    """Title words are known words too ("collapse" may be only in a headline): never a typo."""
-    for title in titles.values():
-        for word in content_words(title):
-            vocabulary.setdefault(word, 1)
+    """Title words are known words too ("collapse" may be only in a headline): never a typo.
+
+    All titles go through content_words as one text: one regex pass instead of 100,000.
+    """
+    for word in content_words("\n".join(titles.values())):
+        vocabulary.setdefault(word, 1)
     return vocabulary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict, defaultdict
 
 from rapidfuzz import process
@@ -29,13 +30,25 @@ class Speller:
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.vocabulary = vocabulary
-        self._first: dict[tuple[int, str], list[str]] = defaultdict(list)
-        self._second: dict[tuple[int, str], list[str]] = defaultdict(list)
-        for word in vocabulary:
-            if len(word) >= MIN_WORD_LENGTH - 2:  # the shortest a correction can be
-                self._first[len(word), word[0]].append(word)
-                self._second[len(word), word[1]].append(word)
+        self._first: dict[tuple[int, str], list[str]] | None = None
+        self._second: dict[tuple[int, str], list[str]] = {}
+        self._build_lock = threading.Lock()
         self._cache: OrderedDict[str, str | None] = OrderedDict()
+
+    def _build(self) -> None:
+        """The buckets, made at the first unknown word: most questions need none, and a
+        million words take 0.6 s, which start-up should not wait for."""
+        with self._build_lock:
+            if self._first is not None:
+                return
+            first: dict[tuple[int, str], list[str]] = defaultdict(list)
+            second: dict[tuple[int, str], list[str]] = defaultdict(list)
+            for word in self.vocabulary:
+                if len(word) >= MIN_WORD_LENGTH - 2:  # the shortest a correction can be
+                    first[len(word), word[0]].append(word)
+                    second[len(word), word[1]].append(word)
+            self._second = second
+            self._first = first
 
     def correct(self, word: str) -> str | None:
         """The known word closest to `word` (itself if known), or None when nothing is close."""
@@ -52,14 +65,17 @@ class Speller:
         return closest
 
     def _buckets(self, word: str, limit: int) -> list[list[str]]:
+        if self._first is None:
+            self._build()
+        by_first, by_second = self._first or {}, self._second
         first, second = word[0], word[1]
         empty: list[str] = []
         return [bucket
                 for size in range(len(word) - limit, len(word) + limit + 1)
-                for bucket in (self._first.get((size, first), empty),
-                               self._second.get((size, second), empty),
-                               self._first.get((size, second), empty),
-                               self._second.get((size, first), empty))
+                for bucket in (by_first.get((size, first), empty),
+                               by_second.get((size, second), empty),
+                               by_first.get((size, second), empty),
+                               by_second.get((size, first), empty))
                 if bucket]
 
     def _closest(self, word: str) -> str | None:
