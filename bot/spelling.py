@@ -21,17 +21,20 @@ def max_edits(word: str) -> int:
 class Speller:
     """Vocabulary-backed correction; exact hits cost a set lookup, misses a bucketed search.
 
-    Words are bucketed by length and by each of their first two letters. One edit keeps a
-    word's first letter or its second in place, or swaps the two (a slip at the start), so
-    the four buckets those letters name hold every word one edit away: about a fifth of the
-    words of those lengths, which keeps a miss at ~1 ms in a vocabulary of a million words.
-    Two edits that both fall on the first two letters are the price.
+    Words are bucketed by length and by their first two letters (the head), by letters
+    three and four (the middle), and by letters one and four (the gap). A slip from the
+    third letter on keeps the head; a slip in the first two letters keeps the middle,
+    shifted by a letter when one was added or dropped; two letters swapped across the
+    second and third keep the gap. So a few small buckets hold every word one edit away,
+    and a miss costs a fraction of a millisecond in a vocabulary of a million words
+    (docs/ANSWERING.md). Two edits that both fall in the first four letters are the price.
     """
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.vocabulary = vocabulary
-        self._first: dict[tuple[int, str], list[str]] | None = None
-        self._second: dict[tuple[int, str], list[str]] = {}
+        self._head: dict[tuple[int, str], list[str]] | None = None
+        self._middle: dict[tuple[int, str], list[str]] = {}
+        self._gap: dict[tuple[int, str], list[str]] = {}
         self._build_lock = threading.Lock()
         self._cache: OrderedDict[str, str | None] = OrderedDict()
 
@@ -39,16 +42,18 @@ class Speller:
         """The buckets, made at the first unknown word: most questions need none, and a
         million words take 0.6 s, which start-up should not wait for."""
         with self._build_lock:
-            if self._first is not None:
+            if self._head is not None:
                 return
-            first: dict[tuple[int, str], list[str]] = defaultdict(list)
-            second: dict[tuple[int, str], list[str]] = defaultdict(list)
+            head: dict[tuple[int, str], list[str]] = defaultdict(list)
+            middle: dict[tuple[int, str], list[str]] = defaultdict(list)
+            gap: dict[tuple[int, str], list[str]] = defaultdict(list)
             for word in self.vocabulary:
                 if len(word) >= MIN_WORD_LENGTH - 2:  # the shortest a correction can be
-                    first[len(word), word[0]].append(word)
-                    second[len(word), word[1]].append(word)
-            self._second = second
-            self._first = first
+                    head[len(word), word[:2]].append(word)
+                    middle[len(word), word[2:4]].append(word)
+                    gap[len(word), word[0] + word[3:4]].append(word)
+            self._middle, self._gap = middle, gap
+            self._head = head
 
     def correct(self, word: str) -> str | None:
         """The known word closest to `word` (itself if known), or None when nothing is close."""
@@ -65,18 +70,22 @@ class Speller:
         return closest
 
     def _buckets(self, word: str, limit: int) -> list[list[str]]:
-        if self._first is None:
+        """Every bucket that can hold a word `limit` edits from `word` (but see above)."""
+        if self._head is None:
             self._build()
-        by_first, by_second = self._first or {}, self._second
-        first, second = word[0], word[1]
-        empty: list[str] = []
-        return [bucket
-                for size in range(len(word) - limit, len(word) + limit + 1)
-                for bucket in (by_first.get((size, first), empty),
-                               by_second.get((size, second), empty),
-                               by_first.get((size, second), empty),
-                               by_second.get((size, first), empty))
-                if bucket]
+        head, middle, gap, size = self._head or {}, self._middle, self._gap, len(word)
+        spread = range(-limit, limit + 1)
+        keys = [(head, (size + d, word[:2])) for d in spread]
+        keys += [(gap, (size + d, word[0] + word[3:4])) for d in spread]
+        # A letter added (dropped) in front moves the middle one place right (left).
+        keys += [(middle, (size + d, word[2 + shift:4 + shift]))
+                 for shift in spread if 2 + shift >= 0 for d in spread]
+        found: list[list[str]] = []
+        for table, key in keys:
+            bucket = table.get(key)
+            if bucket and all(bucket is not seen for seen in found):
+                found.append(bucket)
+        return found
 
     def _closest(self, word: str) -> str | None:
         limit = max_edits(word)

@@ -130,9 +130,9 @@ def test_the_speller_corrects_against_the_vocabulary_only() -> None:
 
 
 @pytest.mark.parametrize("typo", ["xollapse", "ollapse", "ccollapse", "ocllapse", "cxllapse",
-                                  "collaspe", "colapse", "collapsee"])
+                                  "clolapse", "colalpse", "collaspe", "colapse", "collapsee"])
 def test_a_slip_anywhere_in_a_word_is_corrected_even_at_its_start(typo: str) -> None:
-    """One edit at the first or second letter (the speller's buckets) or anywhere after."""
+    """One edit anywhere: in the first two letters, across the second and third, or later."""
     speller = Speller({"collapse": 4, "college": 7, "elapse": 2, "collapsed": 1})
     assert speller.correct(typo) == "collapse"
 
