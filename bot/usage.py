@@ -60,6 +60,9 @@ class UsageLog:
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S,
                                      check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode = WAL")
+        # No fsync per question (16% of a busy bot's time, py-spy): WAL with NORMAL loses at
+        # most the last few questions on a power cut, never the file.
+        self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
