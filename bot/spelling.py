@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -30,8 +31,12 @@ class Speller:
     (docs/ANSWERING.md). Two edits that both fall in the first four letters are the price.
     """
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    def __init__(self, vocabulary: dict[str, int],
+                 extra_words: Callable[[], Iterable[str]] | None = None) -> None:
+        """`extra_words` (read at the first word the vocabulary lacks) are known words too,
+        counted once: headline words, which a question may use though no fact does."""
         self.vocabulary = vocabulary
+        self._extra_words = extra_words
         self._head: dict[tuple[int, str], list[str]] | None = None
         self._middle: dict[tuple[int, str], list[str]] = {}
         self._gap: dict[tuple[int, str], list[str]] = {}
@@ -41,6 +46,7 @@ class Speller:
     def _build(self) -> None:
         """The buckets, made at the first unknown word: most questions need none, and a
         million words take 0.6 s, which start-up should not wait for."""
+        self._add_extra_words()
         with self._build_lock:
             if self._head is not None:
                 return
@@ -55,9 +61,23 @@ class Speller:
             self._middle, self._gap = middle, gap
             self._head = head
 
+    def knows(self, word: str) -> bool:
+        """True for a word of the vocabulary or of the extra words."""
+        if word in self.vocabulary:
+            return True
+        self._add_extra_words()
+        return word in self.vocabulary
+
+    def _add_extra_words(self) -> None:
+        with self._build_lock:
+            if self._extra_words is not None:
+                for word in self._extra_words():
+                    self.vocabulary.setdefault(word, 1)
+                self._extra_words = None
+
     def correct(self, word: str) -> str | None:
         """The known word closest to `word` (itself if known), or None when nothing is close."""
-        if word in self.vocabulary:
+        if self.knows(word):
             return word
         if len(word) < MIN_WORD_LENGTH or not word.isalpha():
             return None

@@ -144,3 +144,19 @@ def test_the_speller_remembers_a_bounded_number_of_corrections() -> None:
         speller.correct(f"zz{letters}q")
     assert len(speller._cache) == CACHE_WORDS
     assert speller.correct("collaspe") == "collapse"
+
+
+def test_headline_words_are_known_words_read_only_when_a_question_needs_them() -> None:
+    reads: list[int] = []
+
+    def headline_words() -> list[str]:
+        reads.append(1)
+        return ["quokka", "census"]
+
+    speller = Speller({"quota": 3, "counted": 2}, headline_words)
+    assert speller.correct("counted") == "counted"
+    assert reads == []  # every word was a fact word: the headlines were not needed
+    assert speller.correct("quokka") == "quokka"  # not "quota": a headline has it
+    assert speller.correct("quokkq") == "quokka"
+    assert speller.knows("census")
+    assert reads == [1]
