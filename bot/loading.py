@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
+from bot import articles as article_parsing
 from bot.articles import Article, file_hash, read_articles
 from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase
 from bot.reading import ArticleError, check_path, read_bytes
@@ -284,10 +285,12 @@ def _stat(job: Job) -> tuple[int, int, str] | None:
 
 
 def _digest(meta: dict[str, str] | None) -> str:
-    """A short fingerprint of a file's sidecar entry: a new one means a new article."""
+    """A short fingerprint of the parser version and the file's sidecar entry: a new one of
+    either means a new article, though the file itself is untouched."""
     if meta is None:
-        return "-"
-    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
+        return f"v{article_parsing.PARSER_VERSION}"
+    text = json.dumps(meta, sort_keys=True)
+    return f"v{article_parsing.PARSER_VERSION}:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _unless_changed(job: Job, stored: FileStat | None,

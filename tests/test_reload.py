@@ -471,3 +471,17 @@ def test_a_file_written_just_before_a_load_is_read_again_next_time(
     os.utime(path, ns=(tick, tick))  # the same size and the same time as when loaded
     report = load_directory(kb, articles_dir)
     assert report.updated == ["GUM_news_flag.txt"]
+
+
+def test_a_new_parser_version_reads_every_file_again(
+    kb: KnowledgeBase, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Untouched files are parsed anew when the parser changes: its output may differ."""
+    import bot.articles
+
+    age(articles_dir)
+    load_directory(kb, articles_dir)
+    assert not load_directory(kb, articles_dir).changed
+    monkeypatch.setattr(bot.articles, "PARSER_VERSION", bot.articles.PARSER_VERSION + "-next")
+    report = load_directory(kb, articles_dir)
+    assert len(report.updated) == 25
