@@ -242,7 +242,7 @@ def run_size(size: int, loaded: dict | None, keep_baselines: bool = False) -> di
     else:
         methods["ours, fact index"] = serve_in_child(db, "index", None)
     print(f"served {size:,}", file=sys.stderr)
-    earlier = (loaded or {}).get("methods", {})
+    earlier = loaded.get("methods", {})
     if keep_baselines and all(name in earlier for name in BASELINES):
         result["methods"] = methods | {name: earlier[name] for name in BASELINES}
         return result

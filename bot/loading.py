@@ -304,8 +304,8 @@ def _unless_changed(job: Job, stored: FileStat | None,
     if seen is not None and stored is not None and stored == (*seen, stored_hash):
         return None  # same size, time and sidecar entry as when it was loaded: not read again
     try:
-        check_path(Path(path), root)
-        return None if stored_hash == file_hash(read_bytes(Path(path)), meta) else PENDING
+        check_path(file := Path(path), root)
+        return None if stored_hash == file_hash(read_bytes(file), meta) else PENDING
     except ArticleError as exc:
         return str(exc)
 

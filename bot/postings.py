@@ -17,7 +17,6 @@ stems' sorted fact ids, so a very common word costs a lookup, not a pass over it
 
 from __future__ import annotations
 
-import functools
 import math
 import sqlite3
 import threading
@@ -43,9 +42,9 @@ CREATE TABLE IF NOT EXISTS fact_lengths (chunk INTEGER PRIMARY KEY, lengths BLOB
 """
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def term_of(word: str) -> str:
-    """The index term of a content word (bot.text.stem, the re-ranker's stemmer)."""
+    """The index term of a content word (bot.text.stem, the re-ranker's stemmer, which
+    caches its answers)."""
     return stem(word)
 
 

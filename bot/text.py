@@ -101,7 +101,7 @@ IRREGULAR = {
 }
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """A light suffix-stripping stemmer, enough to match "warned" with "warns" in re-ranking.
 
