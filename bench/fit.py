@@ -18,7 +18,12 @@ import numpy as np
 from bench.datasets import Case, copy_seeds, write_xquad_folder, xquad_articles, xquad_cases
 from bench.quality import build, hit
 from bot.answers import AnswerEngine
-from bot.scoring import CONFIDENCE_WEIGHTS, RANK_WEIGHTS
+from bot.scoring import (
+    CONFIDENCE_WEIGHTS,
+    RANK_WEIGHTS,
+    SEMANTIC_CONFIDENCE_WEIGHTS,
+    SEMANTIC_WEIGHT,
+)
 
 L2 = 1e-3
 
@@ -65,60 +70,100 @@ def hit1(groups: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray) -> float:
     return float(np.mean([labels[np.argmax(feats @ w)] for feats, labels in groups]))
 
 
+def semantic_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndarray, ...]]:
+    """Per question: lexical scores, cosines and labels of the embedding-re-ranked head."""
+    rows = []
+    for case in cases:
+        head = [s for s in engine.explain(case.question) if "semantic" in s.features][:10]
+        head = [s for s in head if s.features["semantic"] != 0.0] or head
+        cosines = np.array([s.features["semantic"] for s in head])
+        lexical = np.array([s.score for s in head]) - SEMANTIC_WEIGHT * cosines
+        rows.append((lexical, cosines, np.array([hit(s.row[3], case.expect) for s in head])))
+    return rows
+
+
+def semantic_hit1(rows: list[tuple[np.ndarray, ...]], weight: float) -> float:
+    return float(np.mean([labels[np.argmax(lex + weight * cos)] if len(labels) else 0.0
+                          for lex, cos, labels in rows]))
+
+
 def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
     """Top-candidate features and whether it is right; questions with no candidate left out."""
+    names = SEMANTIC_CONFIDENCE_WEIGHTS if engine.semantic else CONFIDENCE_WEIGHTS
     rows, labels = [], []
     for case in cases:
         scored = engine.explain(case.question)
         if not scored:
             continue
-        rows.append([scored[0].features[n] for n in CONFIDENCE_WEIGHTS])
+        rows.append([scored[0].features[n] for n in names])
         labels.append(float(answerable and hit(scored[0].row[3], case.expect)))
     return rows, labels
+
+
+def fit_ranking(tmpdir: Path, articles: list[dict], halves: tuple[list, list]) -> None:
+    """Lexical weights (listwise), then the embedding weight on top of them (grid)."""
+    full_dir = write_xquad_folder(tmpdir / "all", articles)
+    kb, engine = build(full_dir, tmpdir / "all.sqlite3")
+    lexical = AnswerEngine(kb, semantic=False)
+    train = rank_rows(lexical, xquad_cases(halves[0]))
+    test = rank_rows(lexical, xquad_cases(halves[1]))
+    w = listwise(train)
+    current = np.array(list(RANK_WEIGHTS.values()))
+    print(f"ranking hit@1 (answer found among candidates) test half: current "
+          f"{hit1(test, current):.3f}, fitted {hit1(test, w):.3f}; train: current "
+          f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}")
+    print("RANK_WEIGHTS =", {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w,
+                                                                  strict=True)})
+    if not engine.semantic:
+        return
+    sem_train = semantic_rows(engine, xquad_cases(halves[0]))
+    sem_test = semantic_rows(engine, xquad_cases(halves[1]))
+    best = max(np.linspace(0, 30, 61), key=lambda x: semantic_hit1(sem_train, x))
+    print(f"embedding weight: test-half hit@1 {semantic_hit1(sem_test, 0):.3f} without, "
+          f"{semantic_hit1(sem_test, best):.3f} at the fitted weight (all questions)")
+    print("SEMANTIC_WEIGHT =", round(float(best), 2))
+
+
+def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> None:
+    """Confidence weights, with the other half's questions as honest unanswerable ones."""
+    data = []
+    for number, half in enumerate(halves):
+        folder = copy_seeds(tmpdir / f"half{number}")
+        write_xquad_folder(folder, half)
+        kb, _ = build(folder, tmpdir / f"half{number}-{semantic}.sqlite3")
+        half_engine = AnswerEngine(kb, semantic=semantic)
+        names = SEMANTIC_CONFIDENCE_WEIGHTS if half_engine.semantic else CONFIDENCE_WEIGHTS
+        pos = confidence_rows(half_engine, xquad_cases(half), True)
+        neg = confidence_rows(half_engine, xquad_cases(halves[1 - number]), False)
+        data.append((np.array(pos[0] + neg[0]), np.array(pos[1] + neg[1]),
+                     np.array([1] * len(pos[0]) + [0] * len(neg[0]))))
+    cw = logistic(data[0][0], data[0][1])
+    xb = np.hstack([data[1][0], np.ones((len(data[1][0]), 1))])
+    p = 1 / (1 + np.exp(-xb @ cw))
+    for band in np.arange(0, 1, 0.1):
+        mask = (p >= band) & (p < band + 0.1)
+        if mask.any():
+            print(f"  confidence {band:.1f}-{band + 0.1:.1f}: {mask.sum():4d} questions, "
+                  f"right {data[1][1][mask].mean():.2f}")
+    answerable = data[1][2] == 1
+    for threshold in (0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        print(f"  threshold {threshold:.2f}: answerable declined "
+              f"{(p[answerable] < threshold).mean():.3f}, unanswerable answered "
+              f"{(p[~answerable] >= threshold).mean():.3f}")
+    prefix = "SEMANTIC_" if semantic else ""
+    print(f"{prefix}CONFIDENCE_WEIGHTS =", {n: round(float(v), 3) for n, v in
+                                           zip(names, cw[:-1], strict=True)})
+    print(f"{prefix}CONFIDENCE_BIAS =", round(float(cw[-1]), 3))
 
 
 def main() -> None:
     articles = xquad_articles()
     halves = (articles[0::2], articles[1::2])
     with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        full_dir = write_xquad_folder(tmpdir / "all", articles)
-        _, engine = build(full_dir, tmpdir / "all.sqlite3")
-        train = rank_rows(engine, xquad_cases(halves[0]))
-        test = rank_rows(engine, xquad_cases(halves[1]))
-        w = listwise(train)
-        current = np.array(list(RANK_WEIGHTS.values()))
-        print(f"ranking hit@1 (answer found among candidates) test half: current "
-              f"{hit1(test, current):.3f}, fitted {hit1(test, w):.3f}; train: current "
-              f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}")
-        print("RANK_WEIGHTS =", {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w,
-                                                                      strict=True)})
-
-        data = []
-        for number, half in enumerate(halves):
-            folder = copy_seeds(tmpdir / f"half{number}")
-            write_xquad_folder(folder, half)
-            _, half_engine = build(folder, tmpdir / f"half{number}.sqlite3")
-            pos = confidence_rows(half_engine, xquad_cases(half), True)
-            neg = confidence_rows(half_engine, xquad_cases(halves[1 - number]), False)
-            data.append((np.array(pos[0] + neg[0]), np.array(pos[1] + neg[1]),
-                         np.array([1] * len(pos[0]) + [0] * len(neg[0]))))
-        cw = logistic(data[0][0], data[0][1])
-        xb = np.hstack([data[1][0], np.ones((len(data[1][0]), 1))])
-        p = 1 / (1 + np.exp(-xb @ cw))
-        for band in np.arange(0, 1, 0.1):
-            mask = (p >= band) & (p < band + 0.1)
-            if mask.any():
-                print(f"  confidence {band:.1f}-{band + 0.1:.1f}: {mask.sum():4d} questions, "
-                      f"right {data[1][1][mask].mean():.2f}")
-        answerable = data[1][2] == 1
-        for threshold in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
-            print(f"  threshold {threshold:.2f}: answerable declined "
-                  f"{(p[answerable] < threshold).mean():.3f}, unanswerable answered "
-                  f"{(p[~answerable] >= threshold).mean():.3f}")
-        print("CONFIDENCE_WEIGHTS =", {n: round(float(v), 3) for n, v in
-                                       zip(CONFIDENCE_WEIGHTS, cw[:-1], strict=True)})
-        print("CONFIDENCE_BIAS =", round(float(cw[-1]), 3))
+        fit_ranking(Path(tmp), articles, halves)
+        for semantic in (True, False):
+            print("confidence,", "with embeddings:" if semantic else "lexical only:")
+            fit_confidence(Path(tmp), halves, semantic)
 
 
 if __name__ == "__main__":

@@ -197,25 +197,32 @@ def run(small: bool = False) -> dict:
                 *HEADER]
         ours = evaluate("ours", xq_engine.ranked, xcases, is_confident)
         ours_typo = evaluate("ours, typo questions", xq_engine.ranked, typo_cases, is_confident)
+        lexical = evaluate("ours without embeddings", AnswerEngine(xq_kb, semantic=False).ranked,
+                           xcases, is_confident)
         bm25 = evaluate("FTS5 bm25 alone", bm25_baseline(xq_kb), xcases)
         bm25_typo = evaluate("FTS5 bm25 alone, typo questions", bm25_baseline(xq_kb), typo_cases)
         fuzzy = evaluate("rapidfuzz token_set_ratio scan", fuzz_baseline(xq_kb), xcases)
         fuzzy_typo = evaluate("rapidfuzz scan, typo questions", fuzz_baseline(xq_kb), typo_cases)
-        out += [s.row() for s in (ours, ours_typo, bm25, bm25_typo, fuzzy, fuzzy_typo)]
+        out += [s.row() for s in (ours, ours_typo, lexical, bm25, bm25_typo, fuzzy, fuzzy_typo)]
         results |= {"xquad_hit1": ours.hit1 / ours.n, "xquad_hit3": ours.hit3 / ours.n,
                     "xquad_typo_hit1": ours_typo.hit1 / ours_typo.n,
-                    "bm25_hit1": bm25.hit1 / bm25.n, "fuzz_hit1": fuzzy.hit1 / fuzzy.n}
+                    "bm25_hit1": bm25.hit1 / bm25.n, "fuzz_hit1": fuzzy.hit1 / fuzzy.n,
+                    "lexical_hit1": lexical.hit1 / lexical.n}
 
         offtopic = offtopic_cases()
-        off_declined = sum(not all_engine.ask(c.question).answered for c in offtopic)
-        wrongly = sum(not all_engine.ask(c.question).answered for c in xcases)
-        results |= {"offtopic_declined": off_declined / len(offtopic),
-                    "answerable_declined": wrongly / len(xcases)}
-        out += ["", "### Refusals (seed + Wikinews + XQuAD loaded together)", "",
-                f"- off-topic questions declined or greeted: {off_declined}/{len(offtopic)} "
-                f"({pct(off_declined, len(offtopic))})",
-                f"- answerable XQuAD questions wrongly declined: {wrongly}/{len(xcases)} "
-                f"({pct(wrongly, len(xcases))})", "",
+        out += ["", "### Refusals (seed + Wikinews + XQuAD loaded together)", ""]
+        for name, engine in (("ours", all_engine),
+                             ("ours without embeddings", AnswerEngine(all_kb, semantic=False))):
+            off_declined = sum(not engine.ask(c.question).answered for c in offtopic)
+            wrongly = sum(not engine.ask(c.question).answered for c in xcases)
+            out += [f"- {name}: off-topic questions declined or greeted "
+                    f"{off_declined}/{len(offtopic)} ({pct(off_declined, len(offtopic))}); "
+                    f"answerable XQuAD questions wrongly declined {wrongly}/{len(xcases)} "
+                    f"({pct(wrongly, len(xcases))})"]
+            if engine is all_engine:
+                results |= {"offtopic_declined": off_declined / len(offtopic),
+                            "answerable_declined": wrongly / len(xcases)}
+        out += ["",
                 "### Calibration (XQuAD + off-topic, knowledge base of everything)", "",
                 *calibration(all_engine, xcases, offtopic), "",
                 "### Summaries (Wikinews human summaries)", "", *summaries(seed_kb)]

@@ -14,12 +14,16 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
+from bot.embeddings import VectorCache, shared_encoder
 from bot.knowledge import KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
     CONFIDENCE_BIAS,
     CONFIDENCE_WEIGHTS,
     RANK_WEIGHTS,
+    SEMANTIC_CONFIDENCE_BIAS,
+    SEMANTIC_CONFIDENCE_WEIGHTS,
+    SEMANTIC_WEIGHT,
     Term,
     bigram_overlap,
     idf,
@@ -37,6 +41,9 @@ from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
 
 CANDIDATES = 60
+# The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
+# by 8 (5: +3.4 points, 10: +3.6, 60: +3.6), and each one never seen costs ~6 ms to encode.
+SEMANTIC_CANDIDATES = 8
 MAX_FACTS = 3
 # Facts scoring within this share of the best one are shown with it.
 COMPANION_SHARE = 0.85
@@ -165,10 +172,19 @@ class _Index:
 class AnswerEngine:
     """Answers questions; cheap to call from many threads (one reader connection each)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, semantic: bool = True) -> None:
+        """`semantic=False` answers with lexical signals only (also the fallback when the
+        embedding model is not installed)."""
         self.kb = kb
         self._index: _Index | None = None
         self._lock = threading.Lock()
+        encoder = shared_encoder() if semantic else None
+        self._vectors = VectorCache(encoder) if encoder else None
+
+    @property
+    def semantic(self) -> bool:
+        """Whether sentence embeddings re-rank and weigh in on the confidence."""
+        return self._vectors is not None
 
     def _current(self) -> _Index:
         generation = self.kb.generation()
@@ -233,11 +249,26 @@ class AnswerEngine:
                     for row in candidates]
         scored = sorted(((linear(RANK_WEIGHTS, f), f, row) for f, row in featured),
                         key=lambda item: (-item[0], item[2][0]))
+        weights, bias = CONFIDENCE_WEIGHTS, CONFIDENCE_BIAS
+        if self._vectors is not None:
+            scored = self._rerank(question, scored)
+            weights, bias = SEMANTIC_CONFIDENCE_WEIGHTS, SEMANTIC_CONFIDENCE_BIAS
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
-        return [Scored(score, sigmoid(linear(CONFIDENCE_WEIGHTS, f | query, CONFIDENCE_BIAS)),
-                        row, f | query)
+        return [Scored(score, sigmoid(linear(weights, f | query, bias)), row, f | query)
                 for score, f, row in scored]
+
+    def _rerank(self, question: Question, scored: list[tuple]) -> list[tuple]:
+        """The best few candidates re-scored with the cosine similarity of their sentence
+        embedding to the question's; the rest keep their order below them, cosine 0."""
+        assert self._vectors is not None
+        head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
+        facts = self._vectors.vectors([row[3] for _, _, row in head])
+        cosines = facts @ self._vectors.encoder.encode([question.text])[0]
+        head = sorted(((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
+                       for (score, f, row), c in zip(head, cosines, strict=True)),
+                      key=lambda item: (-item[0], item[2][0]))
+        return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 
     def _terms(self, question: Question, index: _Index) -> list[Term]:
         """Search terms with idf weights; typos corrected against the vocabulary."""

@@ -129,3 +129,11 @@ CONFIDENCE_WEIGHTS = {"unknown_name": -0.725, "evidence": 2.961, "coverage": 1.4
                       "window": 1.172, "article": 0.938, "similarity": 1.809, "unknown": -1.432,
                       "corrected": -0.359, "single": -0.412, "margin": 0.449}
 CONFIDENCE_BIAS = -6.022
+# With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
+# the cosine similarity to the question, and the confidence weighs it as "semantic".
+SEMANTIC_WEIGHT = 10.5
+SEMANTIC_CONFIDENCE_WEIGHTS = {
+    "unknown_name": -0.56, "evidence": 1.793, "coverage": 1.124, "window": 0.945,
+    "article": 0.422, "similarity": 0.668, "unknown": -1.304, "corrected": -0.066,
+    "single": -0.131, "margin": 0.292, "semantic": 4.127}
+SEMANTIC_CONFIDENCE_BIAS = -5.992

