@@ -59,6 +59,11 @@ SUGGEST_COVERAGE = 0.4
 PRONOUN_START_RE = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|that|those|him|them)\b", re.IGNORECASE
 )
+# A pronoun within the first words ("Before leaving, he took ..."): the sentence leans on the
+# one before it for who it is about.
+EARLY_PRONOUN_RE = re.compile(
+    r"^(?:\W*\w+){0,5}?\W*\b(?:he|she|they|his|her|him|them|their)\b", re.IGNORECASE
+)
 
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me anything about the news articles I have read.",
@@ -263,12 +268,22 @@ class AnswerEngine:
         embedding to the question's; the rest keep their order below them, cosine 0."""
         assert self._vectors is not None
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
-        facts = self._vectors.vectors([row[3] for _, _, row in head])
+        facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
         cosines = facts @ self._vectors.encoder.encode([question.text])[0]
         head = sorted(((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
                        for (score, f, row), c in zip(head, cosines, strict=True)),
                       key=lambda item: (-item[0], item[2][0]))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
+
+    def _in_context(self, row: tuple) -> str:
+        """A fact as the embedding should read it: one that opens with a pronoun ("Before
+        leaving, he took ...") is preceded by the sentence that says who it is."""
+        _, article_id, position, text, _, _ = row
+        if position > 0 and EARLY_PRONOUN_RE.match(text):
+            before = self.kb.fact_at(article_id, position - 1)
+            if before:
+                return f"{before} {text}"
+        return text
 
     def _terms(self, question: Question, index: _Index) -> list[Term]:
         """Search terms with idf weights; typos corrected against the vocabulary."""
