@@ -23,8 +23,8 @@ def test_seed_questions_are_answered_right(results):
 
 
 def test_xquad_top_fact_holds_the_answer(results):
-    assert results["xquad_hit1"] >= 0.71
-    assert results["xquad_hit3"] >= 0.86
+    assert results["xquad_hit1"] >= 0.72
+    assert results["xquad_hit3"] >= 0.87
 
 
 def test_ours_beats_both_naive_baselines(results):
@@ -32,8 +32,12 @@ def test_ours_beats_both_naive_baselines(results):
     assert results["xquad_hit1"] > results["fuzz_hit1"] + 0.1
 
 
-def test_unanswerable_seed_questions_are_not_all_answered(results):
-    assert results["seed_unanswerable_declined"] >= 0.5
+def test_sentence_embeddings_earn_their_place(results):
+    assert results["xquad_hit1"] >= results["lexical_hit1"] + 0.01
+
+
+def test_unanswerable_seed_questions_are_declined(results):
+    assert results["seed_unanswerable_declined"] == 1.0
 
 
 def test_typos_cost_little(results):
@@ -41,5 +45,5 @@ def test_typos_cost_little(results):
 
 
 def test_off_topic_questions_are_mostly_declined(results):
-    assert results["offtopic_declined"] >= 0.8
-    assert results["answerable_declined"] <= 0.11
+    assert results["offtopic_declined"] >= 0.85
+    assert results["answerable_declined"] <= 0.07

@@ -70,6 +70,11 @@ def test_questions_during_repeated_reloads_all_succeed_and_never_mix_versions(
     reports = []
     for n in range(RELOADS):
         reports.append(services["b" if n % 2 == 0 else "a"].reload())
+        # Let questions run against this version before the next reload replaces it.
+        answered = len(results)
+        deadline = time.monotonic() + 30
+        while len(results) < answered + 2 * ASKERS and time.monotonic() < deadline:
+            time.sleep(0.01)
     stop.set()
     for thread in threads:
         thread.join(120)

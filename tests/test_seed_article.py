@@ -31,7 +31,7 @@ JUNK_FRAGMENTS = (
     "Photo: Handout", "05:29", "China executes scientist for spying in 2016", "READ SOURCE",
     "Business Asia", "the authorBusiness Asia", "Leave a Reply",
 )
-MAX_SUMMARY_WORDS = 60
+MAX_SUMMARY_WORDS = 80
 
 
 def seed_article() -> Article:
