@@ -128,7 +128,8 @@ async def latency(traffic: Traffic, questions: list[str], rate: float) -> dict:
             "updates": len(questions), "ms": percentiles(ms)}
 
 
-async def run(db: Path | None, rates: list[float], count: int, people: int = PEOPLE) -> dict:
+async def run(db: Path | None, rates: list[float], count: int, people: int = PEOPLE,
+              semantic: bool = True) -> dict:
     """Start the bot on `db` (or the seeds), then measure throughput and latency."""
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-e2e-"))
     articles = workdir / "articles"
@@ -138,7 +139,7 @@ async def run(db: Path | None, rates: list[float], count: int, people: int = PEO
     api.start()
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(database),
            "ARTICLES_DIR": str(articles), "LOG_LEVEL": "WARNING", "SEND_RATE_LIMIT": "0",
-           "PTB_TIMEDELTA": "1"}
+           "PTB_TIMEDELTA": "1", "SEMANTIC": "1" if semantic else "0"}
     traffic = Traffic(api, people)
     questions = question_mix(count + people)
     try:
@@ -168,11 +169,14 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing knowledge base (default: seeds)")
     parser.add_argument("--rates", default="100,300", help="offered updates/s, comma-separated")
     parser.add_argument("--count", type=int, default=3000, help="questions per rate")
+    parser.add_argument("--lexical", action="store_true",
+                        help="the bot without sentence embeddings (SEMANTIC=0)")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     rates = [float(r) for r in args.rates.split(",")]
-    result = asyncio.run(run(args.db, rates, args.count))
-    label = args.db.name if args.db else "seeds (25 articles)"
+    result = asyncio.run(run(args.db, rates, args.count, semantic=not args.lexical))
+    label = (args.db.name if args.db else "seeds (25 articles)") + (
+        ", without embeddings" if args.lexical else "")
     out = ROOT / "data" / "bench" / f"e2e-{args.db.stem if args.db else 'seeds'}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))

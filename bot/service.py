@@ -16,15 +16,16 @@ from bot.settings import Settings
 class NewsService:
     """Answers questions and reloads articles; reloads are serialised, answers never wait."""
 
-    def __init__(self, database_path: str | Path, articles_dir: str | Path) -> None:
+    def __init__(self, database_path: str | Path, articles_dir: str | Path,
+                 semantic: bool = True) -> None:
         self.articles_dir = Path(articles_dir)
         self.kb = KnowledgeBase(database_path)
-        self.engine = AnswerEngine(self.kb)
+        self.engine = AnswerEngine(self.kb, semantic=semantic)
         self._reload_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NewsService:
-        return cls(settings.database_path, settings.articles_dir)
+        return cls(settings.database_path, settings.articles_dir, settings.semantic)
 
     def ask(self, question: str) -> Answer:
         """Answer from one view of the knowledge base, even while a reload commits."""

@@ -25,6 +25,9 @@ class Settings:
     webhook_port: int = 8443
     log_level: str = "INFO"
     send_rate_limit: int = 30  # messages/s the bot sends at most (Telegram's limit); 0: none
+    # Sentence embeddings re-rank answers and help refuse (better answers, ~4x the CPU a
+    # question: docs/ANSWERING.md, step 5b); off for a bot that must answer >60 updates/s.
+    semantic: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -45,6 +48,7 @@ class Settings:
             log_level=get("LOG_LEVEL", cls.log_level).upper(),
             send_rate_limit=_non_negative(
                 "SEND_RATE_LIMIT", get("SEND_RATE_LIMIT", str(cls.send_rate_limit))),
+            semantic=_switch("SEMANTIC", get("SEMANTIC", "1")),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -67,6 +71,16 @@ def _int(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def _switch(name: str, value: str) -> bool:
+    """1/0, on/off, true/false, yes/no (any case); anything else is a mistake worth naming."""
+    lowered = value.lower()
+    if lowered in {"1", "on", "true", "yes"}:
+        return True
+    if lowered in {"0", "off", "false", "no"}:
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (on or off), got {value!r}")
 
 
 def _non_negative(name: str, value: str) -> int:

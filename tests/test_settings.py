@@ -15,6 +15,7 @@ def test_an_empty_environment_runs_on_the_embedded_defaults() -> None:
     assert settings.articles_dir == Path("seeds")
     assert settings.send_rate_limit == 30  # Telegram's ~30 messages a second
     assert settings.admin_ids == frozenset()
+    assert settings.semantic is True  # sentence embeddings on
 
 
 def test_values_are_read_and_trimmed() -> None:
@@ -26,9 +27,15 @@ def test_values_are_read_and_trimmed() -> None:
     assert settings.webhook_port == 8080
 
 
+@pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("1", True),
+                                                 (" ON ", True), ("false", False)])
+def test_sentence_embeddings_can_be_switched_off(value: str, expected: bool) -> None:
+    assert Settings.from_env({"SEMANTIC": value}).semantic is expected
+
+
 @pytest.mark.parametrize(("name", "value"), [
     ("SEND_RATE_LIMIT", "-1"), ("SEND_RATE_LIMIT", "fast"), ("ADMIN_IDS", "@ada"),
-    ("WEBHOOK_PORT", "https"),
+    ("WEBHOOK_PORT", "https"), ("SEMANTIC", "maybe"),
 ])
 def test_a_malformed_value_names_its_variable(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
