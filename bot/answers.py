@@ -2,7 +2,8 @@
 
 Steps: small talk -> content words -> typo correction against the knowledge base's own
 vocabulary -> FTS5 bm25 candidates (each word quoted, so no input is FTS syntax) ->
-re-rank (coverage, bm25, token_set_ratio, question type, title) -> confidence threshold.
+re-rank (coverage, bm25, token_set_ratio, question type, title) -> the best 8 re-ranked by
+sentence-embedding similarity (bot/embeddings.py) -> confidence threshold.
 """
 
 from __future__ import annotations
