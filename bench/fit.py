@@ -17,13 +17,8 @@ import numpy as np
 
 from bench.datasets import Case, copy_seeds, write_xquad_folder, xquad_articles, xquad_cases
 from bench.quality import build, hit
-from bot.answers import AnswerEngine
-from bot.scoring import (
-    CONFIDENCE_WEIGHTS,
-    RANK_WEIGHTS,
-    SEMANTIC_CONFIDENCE_WEIGHTS,
-    SEMANTIC_WEIGHT,
-)
+from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
+from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT
 
 L2 = 1e-3
 
@@ -74,8 +69,7 @@ def semantic_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndar
     """Per question: lexical scores, cosines and labels of the embedding-re-ranked head."""
     rows = []
     for case in cases:
-        head = [s for s in engine.explain(case.question) if "semantic" in s.features][:10]
-        head = [s for s in head if s.features["semantic"] != 0.0] or head
+        head = engine.explain(case.question)[:SEMANTIC_CANDIDATES]
         cosines = np.array([s.features["semantic"] for s in head])
         lexical = np.array([s.score for s in head]) - SEMANTIC_WEIGHT * cosines
         rows.append((lexical, cosines, np.array([hit(s.row[3], case.expect) for s in head])))
@@ -89,7 +83,7 @@ def semantic_hit1(rows: list[tuple[np.ndarray, ...]], weight: float) -> float:
 
 def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
     """Top-candidate features and whether it is right; questions with no candidate left out."""
-    names = SEMANTIC_CONFIDENCE_WEIGHTS if engine.semantic else CONFIDENCE_WEIGHTS
+    names = engine.confidence_model[0]
     rows, labels = [], []
     for case in cases:
         scored = engine.explain(case.question)
@@ -132,7 +126,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
         write_xquad_folder(folder, half)
         kb, _ = build(folder, tmpdir / f"half{number}-{semantic}.sqlite3")
         half_engine = AnswerEngine(kb, semantic=semantic)
-        names = SEMANTIC_CONFIDENCE_WEIGHTS if half_engine.semantic else CONFIDENCE_WEIGHTS
+        names = half_engine.confidence_model[0]
         pos = confidence_rows(half_engine, xquad_cases(half), True)
         neg = confidence_rows(half_engine, xquad_cases(halves[1 - number]), False)
         data.append((np.array(pos[0] + neg[0]), np.array(pos[1] + neg[1]),
@@ -150,7 +144,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
         print(f"  threshold {threshold:.2f}: answerable declined "
               f"{(p[answerable] < threshold).mean():.3f}, unanswerable answered "
               f"{(p[~answerable] >= threshold).mean():.3f}")
-    prefix = "SEMANTIC_" if semantic else ""
+    prefix = "SEMANTIC_" if half_engine.semantic else ""
     print(f"{prefix}CONFIDENCE_WEIGHTS =", {n: round(float(v), 3) for n, v in
                                            zip(names, cw[:-1], strict=True)})
     print(f"{prefix}CONFIDENCE_BIAS =", round(float(cw[-1]), 3))

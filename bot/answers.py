@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
@@ -192,6 +193,13 @@ class AnswerEngine:
         """Whether sentence embeddings re-rank and weigh in on the confidence."""
         return self._vectors is not None
 
+    @property
+    def confidence_model(self) -> tuple[dict[str, float], float]:
+        """The confidence's weights and bias: each fitted with or without embeddings."""
+        if self.semantic:
+            return SEMANTIC_CONFIDENCE_WEIGHTS, SEMANTIC_CONFIDENCE_BIAS
+        return CONFIDENCE_WEIGHTS, CONFIDENCE_BIAS
+
     def _current(self) -> _Index:
         generation = self.kb.generation()
         index = self._index
@@ -253,12 +261,10 @@ class AnswerEngine:
         context = _CandidateContext.build(terms, candidates)
         featured = [(self._features(question, terms, row, context, index), row)
                     for row in candidates]
-        scored = sorted(((linear(RANK_WEIGHTS, f), f, row) for f, row in featured),
-                        key=lambda item: (-item[0], item[2][0]))
-        weights, bias = CONFIDENCE_WEIGHTS, CONFIDENCE_BIAS
+        scored = _best_first((linear(RANK_WEIGHTS, f), f, row) for f, row in featured)
         if self._vectors is not None:
             scored = self._rerank(question, scored)
-            weights, bias = SEMANTIC_CONFIDENCE_WEIGHTS, SEMANTIC_CONFIDENCE_BIAS
+        weights, bias = self.confidence_model
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
         return [Scored(score, sigmoid(linear(weights, f | query, bias)), row, f | query)
@@ -271,9 +277,8 @@ class AnswerEngine:
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
         cosines = facts @ self._vectors.encoder.encode([question.text])[0]
-        head = sorted(((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
-                       for (score, f, row), c in zip(head, cosines, strict=True)),
-                      key=lambda item: (-item[0], item[2][0]))
+        head = _best_first((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
+                           for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 
     def _in_context(self, row: tuple) -> str:
@@ -369,6 +374,11 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def _best_first(scored: Iterable[tuple]) -> list[tuple]:
+    """(score, features, row) by score, highest first; ties by fact id, so runs agree."""
+    return sorted(scored, key=lambda item: (-item[0], item[2][0]))
 
 
 def _title_words(titles: dict[int, str]) -> list[str]:

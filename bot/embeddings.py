@@ -93,9 +93,10 @@ class SentenceEncoder:
                           f"{name}.output.LayerNorm")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors (len(texts) x 384), float32; cosine similarity is a dot product."""
+        """Unit vectors (len(texts) x width, 384 here), float32; cosine is a dot product."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            width = self._w["embeddings.word_embeddings.weight"].shape[1]
+            return np.zeros((0, width), dtype=np.float32)
         encoded = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded])
         mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
