@@ -23,6 +23,21 @@ _SINGLE_QUOTE_RE = re.compile(r"(?:(?<![^\s(\[—–-])‘)|(?:’(?!\w))")
 _ATTRIBUTION_RE = re.compile(r"^[-–—]\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}$")
 
 
+# syntok also cuts after a title ("Rev. Paul T. Stallsworth") and inside a name with
+# brackets ("the Mental Health (Care and Treatment) (Scotland) | Act 2003"): a piece that
+# does not end like a sentence, or ends with a title, is joined to the next.
+_TITLE_END_RE = re.compile(
+    r"\b(?:Rev|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Maj|Fr|Sr|Jr|Prof|Dr|Mr|Mrs|Ms|Hon"
+    r"|Adm|Brig|Supt|Insp|Pres)\.$"
+)
+_SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+
+
+def _unfinished(text: str) -> bool:
+    """True when a piece cannot end a sentence: a title's full stop or no full stop at all."""
+    return bool(_TITLE_END_RE.search(text)) or not _SENTENCE_END_RE.search(text)
+
+
 def _open_quote(text: str) -> bool:
     """True when the text opens a quotation it does not close."""
     if text.count("“") > text.count("”"):
@@ -47,7 +62,8 @@ def split_sentences(paragraph: str) -> list[str]:
     merged: list[str] = []
     for text in raw:
         if merged and (
-            (_open_quote(merged[-1]) and len(merged[-1]) < _MAX_JOINED_CHARS)
+            ((_open_quote(merged[-1]) or _unfinished(merged[-1]))
+             and len(merged[-1]) < _MAX_JOINED_CHARS)
             or _ATTRIBUTION_RE.match(text)
         ):
             merged[-1] = f"{merged[-1]} {text}"

@@ -59,3 +59,11 @@ def test_negative_contractions_are_kept_as_written() -> None:
     assert split_sentences(text) == [
         "She wasn't 'forced' to be there.", "They won't go.", "It isn’t over.",
     ]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The letter was signed by Rev. Paul T. Stallsworth, president of the taskforce.",
+    "Members must meet the terms of the Mental Health (Care and Treatment) (Scotland) Act 2003.",
+])
+def test_a_title_or_a_bracketed_name_does_not_cut_a_sentence(sentence: str) -> None:
+    assert split_sentences(f"{sentence} The vote followed.") == [sentence, "The vote followed."]
