@@ -94,6 +94,11 @@ def add_typos(question: str, seed: int = 0) -> str:
     return out
 
 
+def typo_twins(cases: list[Case]) -> list[Case]:
+    """The same questions, each with its deterministic typos (`add_typos`)."""
+    return [Case(add_typos(c.question), c.expect, "typo", c.group) for c in cases]
+
+
 def _edit(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(("delete", "swap", "replace", "insert"))

@@ -21,17 +21,17 @@ from rapidfuzz import fuzz, process
 from bench.datasets import (
     ROOT,
     Case,
-    add_typos,
     copy_seeds,
     offtopic_cases,
     seed_cases,
+    typo_twins,
     wikinews_meta,
     write_xquad_folder,
     xquad_articles,
     xquad_cases,
 )
 from bench.rouge import rouge_n
-from bot.answers import ANSWER_THRESHOLD, AnswerEngine, fts_query
+from bot.answers import AnswerEngine, fts_query
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
 from bot.text import words
@@ -109,8 +109,9 @@ def build(folder: Path, db: Path) -> tuple[KnowledgeBase, AnswerEngine]:
     return kb, AnswerEngine(kb)
 
 
-def is_confident(confidence: float) -> bool:
-    return confidence >= ANSWER_THRESHOLD
+def confident(engine: AnswerEngine) -> Callable[[float], bool]:
+    """Whether a confidence is high enough for `engine` to answer (its model's threshold)."""
+    return lambda confidence: confidence >= engine.confidence_model.threshold
 
 
 def calibration(engine: AnswerEngine, cases: list[Case], offtopic: list[Case]) -> list[str]:
@@ -182,7 +183,7 @@ def run(small: bool = False) -> dict:
                              bm25_baseline(seed_kb)), ("rapidfuzz token_set_ratio scan",
                              fuzz_baseline(seed_kb))):
             out.append(evaluate(name, ranker, answerable).row())
-        seed_score = evaluate("ours", seed_engine.ranked, answerable, is_confident)
+        seed_score = evaluate("ours", seed_engine.ranked, answerable, confident(seed_engine))
         unanswerable = [c for c in seeds if not c.expect]
         declined = sum(not seed_engine.ask(c.question).answered for c in unanswerable)
         results |= {"seed_hit1": seed_score.hit1 / seed_score.n,
@@ -192,13 +193,15 @@ def run(small: bool = False) -> dict:
                 f"{pct(round(results['seed_answered_right'] * len(answerable)), len(answerable))}"
                 f"; unanswerable declined: {declined}/{len(unanswerable)}", ""]
 
-        typo_cases = [Case(add_typos(c.question), c.expect, "typo", c.group) for c in xcases]
+        typo_cases = typo_twins(xcases)
         out += [f"### XQuAD ({len(articles)} Wikipedia articles in one knowledge base)", "",
                 *HEADER]
-        ours = evaluate("ours", xq_engine.ranked, xcases, is_confident)
-        ours_typo = evaluate("ours, typo questions", xq_engine.ranked, typo_cases, is_confident)
-        lexical = evaluate("ours without embeddings", AnswerEngine(xq_kb, semantic=False).ranked,
-                           xcases, is_confident)
+        ours = evaluate("ours", xq_engine.ranked, xcases, confident(xq_engine))
+        ours_typo = evaluate("ours, typo questions", xq_engine.ranked, typo_cases,
+                             confident(xq_engine))
+        xq_lexical = AnswerEngine(xq_kb, semantic=False)
+        lexical = evaluate("ours without embeddings", xq_lexical.ranked, xcases,
+                           confident(xq_lexical))
         bm25 = evaluate("FTS5 bm25 alone", bm25_baseline(xq_kb), xcases)
         bm25_typo = evaluate("FTS5 bm25 alone, typo questions", bm25_baseline(xq_kb), typo_cases)
         fuzzy = evaluate("rapidfuzz token_set_ratio scan", fuzz_baseline(xq_kb), xcases)
@@ -206,6 +209,7 @@ def run(small: bool = False) -> dict:
         out += [s.row() for s in (ours, ours_typo, lexical, bm25, bm25_typo, fuzzy, fuzzy_typo)]
         results |= {"xquad_hit1": ours.hit1 / ours.n, "xquad_hit3": ours.hit3 / ours.n,
                     "xquad_typo_hit1": ours_typo.hit1 / ours_typo.n,
+                    "xquad_typo_declined": ours_typo.declined / ours_typo.n,
                     "bm25_hit1": bm25.hit1 / bm25.n, "fuzz_hit1": fuzzy.hit1 / fuzzy.n,
                     "lexical_hit1": lexical.hit1 / lexical.n}
 

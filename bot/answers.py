@@ -20,19 +20,17 @@ from bot.embeddings import VectorCache, shared_encoder
 from bot.knowledge import KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
-    CONFIDENCE_BIAS,
-    CONFIDENCE_WEIGHTS,
+    LEXICAL_CONFIDENCE,
     RANK_WEIGHTS,
-    SEMANTIC_CONFIDENCE_BIAS,
-    SEMANTIC_CONFIDENCE_WEIGHTS,
+    SEMANTIC_CONFIDENCE,
     SEMANTIC_WEIGHT,
+    ConfidenceModel,
     Term,
     bigram_overlap,
     idf,
     linear,
     matched_weight,
     query_features,
-    sigmoid,
     similarity,
     stems_of,
     term_coverage,
@@ -49,9 +47,6 @@ SEMANTIC_CANDIDATES = 8
 MAX_FACTS = 3
 # Facts scoring within this share of the best one are shown with it.
 COMPANION_SHARE = 0.85
-# Below this confidence the answer is "not in my articles"; chosen with `bench.fit` where
-# about 5% of answerable held-out questions are declined (docs/ANSWERING.md).
-ANSWER_THRESHOLD = 0.08
 # Below this the answer is shown as a hedge ("this may answer it"), not as a plain fact.
 SURE_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 3
@@ -194,11 +189,10 @@ class AnswerEngine:
         return self._vectors is not None
 
     @property
-    def confidence_model(self) -> tuple[dict[str, float], float]:
-        """The confidence's weights and bias: each fitted with or without embeddings."""
-        if self.semantic:
-            return SEMANTIC_CONFIDENCE_WEIGHTS, SEMANTIC_CONFIDENCE_BIAS
-        return CONFIDENCE_WEIGHTS, CONFIDENCE_BIAS
+    def confidence_model(self) -> ConfidenceModel:
+        """The confidence's weights, bias and refusal threshold, fitted with or without
+        embeddings."""
+        return SEMANTIC_CONFIDENCE if self.semantic else LEXICAL_CONFIDENCE
 
     def _current(self) -> _Index:
         generation = self.kb.generation()
@@ -226,7 +220,7 @@ class AnswerEngine:
             return Answer(question.text, False, 0.0, reply=SMALL_TALK_REPLIES[talk])
         index = self._current()
         scored = self._search(question, index)
-        if not scored or scored[0].confidence < ANSWER_THRESHOLD:
+        if not scored or scored[0].confidence < self.confidence_model.threshold:
             related = [s.row[1] for s in scored if s.features["article"] >= SUGGEST_COVERAGE]
             return self._refusal(question, index, related)
         best = scored[0]
@@ -263,20 +257,20 @@ class AnswerEngine:
                     for row in candidates]
         scored = _best_first((linear(RANK_WEIGHTS, f), f, row) for f, row in featured)
         if self._vectors is not None:
-            scored = self._rerank(question, scored)
-        weights, bias = self.confidence_model
+            scored = self._rerank(corrected_text(question.text, terms), scored)
+        model = self.confidence_model
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
-        return [Scored(score, sigmoid(linear(weights, f | query, bias)), row, f | query)
+        return [Scored(score, model.confidence(f | query), row, f | query)
                 for score, f, row in scored]
 
-    def _rerank(self, question: Question, scored: list[tuple]) -> list[tuple]:
+    def _rerank(self, question: str, scored: list[tuple]) -> list[tuple]:
         """The best few candidates re-scored with the cosine similarity of their sentence
         embedding to the question's; the rest keep their order below them, cosine 0."""
         assert self._vectors is not None
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
-        cosines = facts @ self._vectors.encoder.encode([question.text])[0]
+        cosines = facts @ self._vectors.encoder.encode([question])[0]
         head = _best_first((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
                            for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
@@ -308,7 +302,8 @@ class AnswerEngine:
             if term not in terms:
                 others = frozenset(stem(w) for w in related(term))
                 terms[term] = Term(term, stem(term), idf(vocabulary.get(term, 0),
-                                                         index.total_facts), status, others)
+                                                         index.total_facts), status, others,
+                                   word if status == "corrected" else "")
         return list(terms.values())
 
     @staticmethod
@@ -345,13 +340,14 @@ class AnswerEngine:
     def _facts(self, scored: list[Scored], index: _Index) -> list[FactResult]:
         """The best fact plus close runners-up, never the same sentence twice."""
         best_score = scored[0].score
+        threshold = self.confidence_model.threshold
         facts: list[FactResult] = []
         seen: set[str] = set()
         for item in scored:
             score, confidence, row = item.score, item.confidence, item.row
             if len(facts) == MAX_FACTS:
                 break
-            if facts and (score < COMPANION_SHARE * best_score or confidence < ANSWER_THRESHOLD):
+            if facts and (score < COMPANION_SHARE * best_score or confidence < threshold):
                 break
             _, article_id, position, text, _, _ = row
             if text.casefold() in seen:
@@ -374,6 +370,15 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def corrected_text(text: str, terms: list[Term]) -> str:
+    """The question with its typos corrected, for the embedding: a misspelt word is an
+    unknown word piece to it ("Manning's reciever"), so the cosine would punish the typo."""
+    fixes = {t.typed: t.term for t in terms if t.typed}
+    if not fixes:
+        return text
+    return re.sub(r"\w+", lambda m: fixes.get(m.group().lower(), m.group()), text)
 
 
 def _best_first(scored: Iterable[tuple]) -> list[tuple]:

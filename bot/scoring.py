@@ -78,6 +78,20 @@ def sigmoid(x: float) -> float:
 
 
 @dataclass(frozen=True)
+class ConfidenceModel:
+    """A fitted confidence (logistic weights and bias) and the refusal threshold chosen on it:
+    a threshold belongs to the model it was measured with, not to the engine."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float  # below it: "not in my articles"
+
+    def confidence(self, features: dict[str, float]) -> float:
+        """The probability that the top fact answers the question."""
+        return sigmoid(linear(self.weights, features, self.bias))
+
+
+@dataclass(frozen=True)
 class Term:
     """A question word as searched: maybe corrected, with its idf weight."""
 
@@ -86,6 +100,7 @@ class Term:
     idf: float
     status: str  # known, corrected, unknown
     related: frozenset[str] = frozenset()  # stems of the same concept (bot/synonyms.py)
+    typed: str = ""  # the word as the user typed it, when it was corrected
 
 
 def term_coverage(terms: list[Term], stems: set[str], related_credit: float) -> float:
@@ -123,17 +138,26 @@ def query_features(terms: list[Term], margin: float,
 # Weights fitted by `python -m bench.fit` (rank: listwise softmax; confidence: logistic
 # regression with held-out unanswerable questions), each on half the XQuAD articles and
 # checked on the other half; the numbers behind them are in docs/ANSWERING.md.
+# Each refusal threshold is the highest one declining at most 5% of the answerable held-out
+# questions, counted over the questions as written and their typo twins together.
+LEXICAL_THRESHOLD = 0.05
+SEMANTIC_THRESHOLD = 0.1
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
-CONFIDENCE_WEIGHTS = {"unknown_name": -0.725, "evidence": 2.961, "coverage": 1.406,
-                      "window": 1.172, "article": 0.938, "similarity": 1.809, "unknown": -1.432,
-                      "corrected": -0.359, "single": -0.412, "margin": 0.449}
-CONFIDENCE_BIAS = -6.022
+LEXICAL_CONFIDENCE = ConfidenceModel(
+    weights={"unknown_name": -0.867, "evidence": 3.064, "coverage": 1.286, "window": 1.022,
+             "article": 0.957, "similarity": 1.919, "unknown": -1.163, "corrected": -0.275,
+             "single": -0.411, "margin": 0.392},
+    bias=-5.889,
+    threshold=LEXICAL_THRESHOLD,
+)
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
 # the cosine similarity to the question, and the confidence weighs it as "semantic".
 SEMANTIC_WEIGHT = 10.5
-SEMANTIC_CONFIDENCE_WEIGHTS = {
-    "unknown_name": -0.56, "evidence": 1.793, "coverage": 1.124, "window": 0.945,
-    "article": 0.422, "similarity": 0.668, "unknown": -1.304, "corrected": -0.066,
-    "single": -0.131, "margin": 0.292, "semantic": 4.127}
-SEMANTIC_CONFIDENCE_BIAS = -5.992
+SEMANTIC_CONFIDENCE = ConfidenceModel(
+    weights={"unknown_name": -0.735, "evidence": 2.069, "coverage": 1.091, "window": 1.002,
+             "article": 0.608, "similarity": 0.559, "unknown": -0.955, "corrected": 0.046,
+             "single": -0.156, "margin": 0.253, "semantic": 3.94},
+    bias=-5.997,
+    threshold=SEMANTIC_THRESHOLD,
+)

@@ -13,6 +13,10 @@ from bench.quality import run
 pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not beside the repo")
 
 
+# An answerable question with a typo declined is a user told "not in my articles" wrongly.
+TYPO_DECLINED = 0.12
+
+
 @pytest.fixture(scope="module")
 def results() -> dict[str, float]:
     return run(small=True)["results"]
@@ -23,8 +27,8 @@ def test_seed_questions_are_answered_right(results):
 
 
 def test_xquad_top_fact_holds_the_answer(results):
-    assert results["xquad_hit1"] >= 0.72
-    assert results["xquad_hit3"] >= 0.87
+    assert results["xquad_hit1"] >= 0.78
+    assert results["xquad_hit3"] >= 0.93
 
 
 def test_ours_beats_both_naive_baselines(results):
@@ -42,8 +46,9 @@ def test_unanswerable_seed_questions_are_declined(results):
 
 def test_typos_cost_little(results):
     assert results["xquad_hit1"] - results["xquad_typo_hit1"] <= 0.05
+    assert results["xquad_typo_declined"] <= TYPO_DECLINED
 
 
 def test_off_topic_questions_are_mostly_declined(results):
     assert results["offtopic_declined"] >= 0.85
-    assert results["answerable_declined"] <= 0.07
+    assert results["answerable_declined"] <= 0.04

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import ANSWER_THRESHOLD, AnswerEngine
+from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
 from bot.spelling import CACHE_WORDS, Speller
@@ -93,7 +93,7 @@ def test_confidence_below_the_threshold_is_never_an_answer(engine: AnswerEngine)
     for question in ("Who is the president of Brazil?", "zzz qqq", "Who is Zhang Xiangbin?",
                      "What took effect last July?"):
         answer = engine.ask(question)
-        assert answer.answered == (answer.confidence >= ANSWER_THRESHOLD)
+        assert answer.answered == (answer.confidence >= engine.confidence_model.threshold)
 
 
 def test_the_same_sentence_is_never_shown_twice(empty_dir: Path, kb: KnowledgeBase) -> None:

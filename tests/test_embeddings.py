@@ -99,3 +99,13 @@ def test_the_semantic_setting_reaches_the_answer_engine(tmp_path, flag):
         assert service.engine.semantic is flag
     finally:
         service.kb.close()
+
+
+def test_a_typo_does_not_weaken_the_embedding_match(engine):
+    # The embedding reads the corrected question: a misspelt word is a string of unknown word
+    # pieces to it, and the typo alone would lower the confidence of a right answer.
+    clean = engine.explain("Who was sentenced to death with a reprieve?")[0]
+    typo = engine.explain("Who was sentneced to death with a reprieve?")[0]
+    assert typo.row == clean.row
+    assert typo.features["corrected"] > 0
+    assert typo.features["semantic"] == pytest.approx(clean.features["semantic"], abs=1e-6)
