@@ -16,7 +16,7 @@ from bot.summary import summarize
 from bot.text import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
-PARSER_VERSION = "11"
+PARSER_VERSION = "12"
 
 
 @dataclass(frozen=True)

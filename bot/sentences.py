@@ -30,6 +30,7 @@ _TITLE_END_RE = re.compile(
     r"\b(?:Rev|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Maj|Fr|Sr|Jr|Prof|Dr|Mr|Mrs|Ms|Hon"
     r"|Adm|Brig|Supt|Insp|Pres)\.$"
 )
+_TAIL_WORDS = 8
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
 
@@ -69,4 +70,9 @@ def split_sentences(paragraph: str) -> list[str]:
             merged[-1] = f"{merged[-1]} {text}"
         else:
             merged.append(text)
+    # A short unfinished tail is a quotation's speaker ("... suppressive. Valeska Paris") or
+    # the words that introduce what follows ("Rathbun stated,"): it belongs to the sentence
+    # before it, not in a fact of its own.
+    if len(merged) > 1 and _unfinished(merged[-1]) and len(merged[-1].split()) <= _TAIL_WORDS:
+        merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
     return merged

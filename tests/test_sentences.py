@@ -67,3 +67,12 @@ def test_negative_contractions_are_kept_as_written() -> None:
 ])
 def test_a_title_or_a_bracketed_name_does_not_cut_a_sentence(sentence: str) -> None:
     assert split_sentences(f"{sentence} The vote followed.") == [sentence, "The vote followed."]
+
+
+@pytest.mark.parametrize("tail", ["Valeska Paris", "John Cornyn, U.S. Senator (R-Texas)",
+                                  "Rathbun stated,"])
+def test_a_short_unfinished_tail_stays_with_its_sentence(tail: str) -> None:
+    # A quotation's speaker or the words before a quotation are not a fact of their own.
+    first = "The hearing was delayed again."
+    second = "I needed to disconnect from her because she was suppressive."
+    assert split_sentences(f"{first} {second} {tail}") == [first, f"{second} {tail}"]
