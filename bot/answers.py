@@ -319,6 +319,7 @@ class AnswerEngine:
         own = term_coverage(terms, set(text_stems), RELATED_CREDIT)
         title = term_coverage(known, title_stems, RELATED_CREDIT)
         evidence = matched_weight(terms, window | title_stems, RELATED_CREDIT)
+        names = [t for t in terms if t.term in question.names]
         return {
             # Absolute evidence: two common words matching is weak, two rare names strong.
             "evidence": min(evidence / math.log(index.total_facts + 2), 3.0) / 3.0,
@@ -335,6 +336,10 @@ class AnswerEngine:
             "key": 1.0 if key_rank is not None else 0.0,
             "bigram": bigram_overlap([t.stem for t in terms], [
                 s for s, w in zip(text_stems, text_words, strict=True) if w not in STOPWORDS]),
+            # The question names someone or something the fact and its neighbours do not:
+            # "Who won the Champions League?" answered with a fact about another contest.
+            "names_missed": 1.0 - term_coverage(names, window | title_stems, 0.0) if names
+            else 0.0,
         }
 
     def _facts(self, scored: list[Scored], index: _Index) -> list[FactResult]:

@@ -140,15 +140,15 @@ def query_features(terms: list[Term], margin: float,
 # checked on the other half; the numbers behind them are in docs/ANSWERING.md.
 # Each refusal threshold is the highest one declining at most 5% of the answerable held-out
 # questions, counted over the questions as written and their typo twins together.
-LEXICAL_THRESHOLD = 0.05
+LEXICAL_THRESHOLD = 0.06
 SEMANTIC_THRESHOLD = 0.1
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -0.867, "evidence": 3.064, "coverage": 1.286, "window": 1.022,
-             "article": 0.957, "similarity": 1.919, "unknown": -1.163, "corrected": -0.275,
-             "single": -0.411, "margin": 0.392},
-    bias=-5.889,
+    weights={"unknown_name": -0.497, "evidence": 2.994, "coverage": 1.208, "window": 0.932,
+             "article": 0.937, "similarity": 1.923, "unknown": -1.238, "corrected": -0.248,
+             "single": -0.41, "margin": 0.394, "names_missed": -0.721},
+    bias=-5.689,
     threshold=LEXICAL_THRESHOLD,
 )
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times

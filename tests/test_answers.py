@@ -160,3 +160,23 @@ def test_headline_words_are_known_words_read_only_when_a_question_needs_them() -
     assert speller.correct("quokkq") == "quokka"
     assert speller.knows("census")
     assert reads == [1]
+
+
+def test_without_embeddings_a_fact_missing_the_name_asked_about_is_trusted_less(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    # "Who won the Champions League?" must not be answered confidently with a fact about
+    # another contest: the question's names count against a fact that lacks them.
+    stories = {"budget": ("Hamburg council news", "The Hamburg city council approved the new "
+                          "harbour budget of 40 million euros on Monday."),
+               "museum": ("Lisbon museum news", "A museum in Lisbon opened a new wing for "
+                          "modern art on Friday.")}
+    for name, (title, body) in stories.items():
+        (empty_dir / f"{name}.json").write_text(json.dumps({"title": title, "body": body}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb, semantic=False)
+    right = engine.explain("What budget did the Hamburg council approve?")[0]
+    wrong = engine.explain("What budget did the Lisbon council approve?")[0]
+    assert "Hamburg" in right.row[3]
+    assert "Hamburg" in wrong.row[3]
+    assert (right.features["names_missed"], wrong.features["names_missed"]) == (0.0, 1.0)
+    assert wrong.confidence < right.confidence
