@@ -297,7 +297,8 @@ class AnswerEngine:
                 known = None
             else:
                 known = index.speller.correct(word)
-            status = "unknown" if known is None else ("known" if known == word else "corrected")
+            status = ("unknown" if known is None
+                      else "known" if stem(known) == stem(word) else "corrected")
             term = known or word
             if term not in terms:
                 others = frozenset(stem(w) for w in related(term))

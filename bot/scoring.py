@@ -145,19 +145,19 @@ SEMANTIC_THRESHOLD = 0.1
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -0.497, "evidence": 2.994, "coverage": 1.208, "window": 0.932,
-             "article": 0.937, "similarity": 1.923, "unknown": -1.238, "corrected": -0.248,
-             "single": -0.41, "margin": 0.394, "names_missed": -0.721},
-    bias=-5.689,
+    weights={"unknown_name": -0.508, "evidence": 2.983, "coverage": 1.224, "window": 0.932,
+             "article": 1.015, "similarity": 1.795, "unknown": -1.106, "corrected": -0.415,
+             "single": -0.384, "margin": 0.393, "names_missed": -0.703},
+    bias=-5.725,
     threshold=LEXICAL_THRESHOLD,
 )
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
 # the cosine similarity to the question, and the confidence weighs it as "semantic".
 SEMANTIC_WEIGHT = 10.5
 SEMANTIC_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -0.735, "evidence": 2.069, "coverage": 1.091, "window": 1.002,
-             "article": 0.608, "similarity": 0.559, "unknown": -0.955, "corrected": 0.046,
-             "single": -0.156, "margin": 0.253, "semantic": 3.94},
-    bias=-5.997,
+    weights={"unknown_name": -0.788, "evidence": 2.11, "coverage": 0.991, "window": 0.981,
+             "article": 0.806, "similarity": 0.519, "unknown": -0.616, "corrected": -0.295,
+             "single": -0.139, "margin": 0.249, "semantic": 3.952},
+    bias=-6.1,
     threshold=SEMANTIC_THRESHOLD,
 )

@@ -9,9 +9,25 @@ from collections.abc import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.text import IRREGULAR, stem
+
 MIN_WORD_LENGTH = 5  # shorter words have too many one-edit neighbours ("joke" -> "joe")
 LONG_WORD = 8  # words this long may carry two typos; shorter ones one
 CACHE_WORDS = 50_000  # corrections remembered (a few MB)
+
+
+ENDINGS = ("", "e", "s", "es", "ed", "d", "ing", "er", "ers", "ly")
+IRREGULAR_FORMS: dict[str, list[str]] = defaultdict(list)
+for _form, _base in IRREGULAR.items():
+    IRREGULAR_FORMS[_base].append(_form)
+
+
+def inflections(base: str) -> set[str]:
+    """Words that may have `base` as their stem (bot.text.stem decides which really do)."""
+    forms = {base + ending for ending in ENDINGS} | set(IRREGULAR_FORMS.get(base, ()))
+    if base.endswith("y"):
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    return forms
 
 
 def max_edits(word: str) -> int:
@@ -79,6 +95,8 @@ class Speller:
         """The known word closest to `word` (itself if known), or None when nothing is close."""
         if self.knows(word):
             return word
+        if inflected := self.inflection(word):
+            return inflected
         if len(word) < MIN_WORD_LENGTH or not word.isalpha():
             return None
         if word in self._cache:
@@ -88,6 +106,17 @@ class Speller:
         if len(self._cache) > CACHE_WORDS:  # hostile text must not grow it without end
             self._cache.popitem(last=False)
         return closest
+
+    def inflection(self, word: str) -> str | None:
+        """The commonest known word with the stem of `word` ("warned" for "warn"), or None.
+
+        The articles may use a word only in another form; that is no typo, and "warn" is
+        too short to correct. The forms are generated, so this costs a few set lookups.
+        """
+        base = stem(word)
+        forms = [form for form in inflections(base) if form in self.vocabulary
+                 and stem(form) == base]
+        return max(forms, key=lambda form: (self.vocabulary[form], form), default=None)
 
     def _buckets(self, word: str, limit: int) -> list[list[str]]:
         """Every bucket that can hold a word `limit` edits from `word` (but see above)."""

@@ -180,3 +180,19 @@ def test_without_embeddings_a_fact_missing_the_name_asked_about_is_trusted_less(
     assert "Hamburg" in wrong.row[3]
     assert (right.features["names_missed"], wrong.features["names_missed"]) == (0.0, 1.0)
     assert wrong.confidence < right.confidence
+
+
+def test_a_word_the_articles_use_in_another_form_is_known_not_a_typo(
+        engine: AnswerEngine) -> None:
+    # The seed says "warned", never "warn": a question in the base form is not about
+    # something the articles lack, and must not lose confidence for it.
+    best = engine.explain("What did the ministry warn about?")[0]
+    assert best.features["unknown"] == 0.0
+    assert best.features["corrected"] == 0.0
+
+
+def test_the_speller_finds_the_form_the_articles_use() -> None:
+    speller = Speller({"warned": 3, "warning": 5, "decided": 2, "took": 1, "carried": 1})
+    assert [speller.correct(w) for w in ("warn", "decide", "take", "carry")] == [
+        "warning", "decided", "took", "carried"]
+    assert speller.correct("ward") is None  # a short word of another stem is not a form
