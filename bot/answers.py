@@ -290,13 +290,13 @@ class AnswerEngine:
         terms: dict[str, Term] = {}
         vocabulary = index.speller.vocabulary
         for word in question.words:
-            # An unknown name ("Tokyo", "Apple") is a thing the articles do not cover, not a
-            # typo of a nearby word ("toy", "apply"); only long names are worth correcting.
-            if (word in question.names and len(word) < LONG_WORD
-                    and not index.speller.knows(word)):
+            known = index.speller.correct(word)
+            # An unknown name ("Apple") is a thing the articles do not cover, not a typo of a
+            # nearby word ("apply"), unless it is one letter off a name they use ("Kebya",
+            # "Kenya"). Long names are corrected anyway: two slips rarely make another name.
+            if (known != word and known is not None and word in question.names
+                    and len(word) < LONG_WORD and not self.kb.used_as_name(known)):
                 known = None
-            else:
-                known = index.speller.correct(word)
             status = ("unknown" if known is None
                       else "known" if stem(known) == stem(word) else "corrected")
             term = known or word

@@ -50,5 +50,5 @@ def test_typos_cost_little(results):
 
 
 def test_off_topic_questions_are_mostly_declined(results):
-    assert results["offtopic_declined"] >= 0.85
-    assert results["answerable_declined"] <= 0.04
+    assert results["offtopic_declined"] >= 0.9
+    assert results["answerable_declined"] <= 0.05

@@ -196,3 +196,28 @@ def test_the_speller_finds_the_form_the_articles_use() -> None:
     assert [speller.correct(w) for w in ("warn", "decide", "take", "carry")] == [
         "warning", "decided", "took", "carried"]
     assert speller.correct("ward") is None  # a short word of another stem is not a form
+
+
+def test_a_misspelt_name_is_corrected_to_a_name_the_articles_use(engine: AnswerEngine) -> None:
+    # "Mecac" is one letter off "Mecca", which the seed writes as a name: a typo, answered
+    # without the doubt an unknown name brings.
+    question = "How many people died when the crane fell in Mecac?"
+    assert "crane" in top(engine, question)
+    assert engine.explain(question)[0].features["unknown_name"] == 0.0
+
+
+def test_an_unknown_name_is_not_corrected_to_a_common_word(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    # "Apple" is one letter off "apply", but the articles never write "apply" as a name: the
+    # question is about something they do not cover. "Kebya" is one letter off "Kenya",
+    # which they do write as a name: a typo.
+    (empty_dir / "visa.json").write_text(json.dumps({
+        "title": "Visa rules", "body": "Students must apply for a visa before they travel. "
+                                       "The new rules apply from Monday to students in Kenya."}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb)
+    apple = engine.explain("When do students apply to Apple for a visa?")[0].features
+    kenya = engine.explain("When do students apply to Kebya for a visa?")[0].features
+    assert apple["unknown_name"] == 1.0
+    assert kenya["unknown_name"] == 0.0
+    assert kenya["corrected"] > 0.0
