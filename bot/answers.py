@@ -278,12 +278,15 @@ class AnswerEngine:
     def _in_context(self, row: tuple) -> str:
         """A fact as the embedding should read it: one that opens with a pronoun ("Before
         leaving, he took ...") is preceded by the sentence that says who it is."""
+        before = self._sentence_before(row, EARLY_PRONOUN_RE)
+        return f"{before} {row[3]}" if before else row[3]
+
+    def _sentence_before(self, row: tuple, leans: re.Pattern[str]) -> str | None:
+        """The sentence before a fact whose opening `leans` on it for who it is about."""
         _, article_id, position, text, _, _ = row
-        if position > 0 and EARLY_PRONOUN_RE.match(text):
-            before = self.kb.fact_at(article_id, position - 1)
-            if before:
-                return f"{before} {text}"
-        return text
+        if position > 0 and leans.match(text):
+            return self.kb.fact_at(article_id, position - 1)
+        return None
 
     def _terms(self, question: Question, index: _Index) -> list[Term]:
         """Search terms with idf weights; typos corrected against the vocabulary."""
@@ -359,11 +362,9 @@ class AnswerEngine:
             if text.casefold() in seen:
                 continue
             seen.add(text.casefold())
-            context = None
-            if position > 0 and PRONOUN_START_RE.match(text):
-                context = self.kb.fact_at(article_id, position - 1)
             facts.append(FactResult(text, article_id, index.titles.get(article_id, ""),
-                                    round(score, 4), position, context))
+                                    round(score, 4), position,
+                                    self._sentence_before(row, PRONOUN_START_RE)))
         return facts
 
     def _refusal(self, question: Question, index: _Index, article_ids: list[int]) -> Answer:
