@@ -36,7 +36,7 @@ from bot.scoring import (
     term_coverage,
     type_match,
 )
-from bot.spelling import LONG_WORD, Speller
+from bot.spelling import LONG_WORD, Speller, stopword_typo
 from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
 
@@ -300,6 +300,8 @@ class AnswerEngine:
             if (known != word and known is not None and word in question.names
                     and len(word) < LONG_WORD and not self.kb.used_as_name(known)):
                 known = None
+            if known is None and stopword_typo(word):
+                continue
             status = ("unknown" if known is None
                       else "known" if stem(known) == stem(word) else "corrected")
             term = known or word
@@ -337,6 +339,9 @@ class AnswerEngine:
             "bm25": bm25 / context.best_bm25,
             "similarity": similarity(" ".join(t.term for t in terms), text),
             "type": type_match(question.kind, text),
+            # "How many legs ...?" answered by a fact with no number in it.
+            "type_missed": 1.0 - type_match(question.kind, text) if question.kind != "what"
+            else 0.0,
             "key": 1.0 if key_rank is not None else 0.0,
             "bigram": bigram_overlap([t.stem for t in terms], [
                 s for s, w in zip(text_stems, text_words, strict=True) if w not in STOPWORDS]),
@@ -383,9 +388,15 @@ def corrected_text(text: str, terms: list[Term]) -> str:
     """The question with its typos corrected, for the embedding: a misspelt word is an
     unknown word piece to it ("Manning's reciever"), so the cosine would punish the typo."""
     fixes = {t.typed: t.term for t in terms if t.typed}
-    if not fixes:
-        return text
-    return re.sub(r"\w+", lambda m: fixes.get(m.group().lower(), m.group()), text)
+    searched = {t.term for t in terms}
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group().lower()
+        if word in fixes:
+            return fixes[word]
+        return (word not in searched and stopword_typo(word)) or match.group()
+
+    return re.sub(r"\w+", fix, text)
 
 
 def _best_first(scored: Iterable[tuple]) -> list[tuple]:

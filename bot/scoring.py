@@ -140,24 +140,25 @@ def query_features(terms: list[Term], margin: float,
 # checked on the other half; the numbers behind them are in docs/ANSWERING.md.
 # Each refusal threshold is the highest one declining at most 5% of the answerable held-out
 # questions, counted over the questions as written and their typo twins together.
-LEXICAL_THRESHOLD = 0.09
-SEMANTIC_THRESHOLD = 0.18
+LEXICAL_THRESHOLD = 0.11
+SEMANTIC_THRESHOLD = 0.21
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -0.873, "evidence": 2.981, "coverage": 1.2, "window": 0.911,
-             "article": 0.974, "similarity": 1.735, "unknown": -1.237, "corrected": -0.531,
-             "single": -0.362, "margin": 0.404, "names_missed": -0.737},
-    bias=-5.648,
+    weights={"unknown_name": -0.852, "evidence": 2.954, "coverage": 1.235, "window": 0.939,
+             "article": 0.967, "similarity": 1.695, "unknown": -1.248, "corrected": -0.507,
+             "single": -0.384, "margin": 0.412, "names_missed": -0.738, "type_missed": -0.667},
+    bias=-5.6,
     threshold=LEXICAL_THRESHOLD,
 )
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
 # the cosine similarity to the question, and the confidence weighs it as "semantic".
 SEMANTIC_WEIGHT = 10.5
 SEMANTIC_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -1.108, "evidence": 2.094, "coverage": 0.992, "window": 0.983,
-             "article": 0.793, "similarity": 0.483, "unknown": -0.732, "corrected": -0.342,
-             "single": -0.136, "margin": 0.254, "semantic": 3.908},
-    bias=-6.044,
+    weights={"unknown_name": -1.049, "evidence": 2.072, "coverage": 1.009, "window": 0.985,
+             "article": 0.789, "similarity": 0.478, "unknown": -0.763, "corrected": -0.307,
+             "single": -0.158, "margin": 0.254, "semantic": 3.857, "names_missed": -0.087,
+             "type_missed": -0.334},
+    bias=-5.966,
     threshold=SEMANTIC_THRESHOLD,
 )

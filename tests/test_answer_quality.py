@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not
 
 
 # An answerable question with a typo declined is a user told "not in my articles" wrongly.
-TYPO_DECLINED = 0.12
+TYPO_DECLINED = 0.10
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_unanswerable_seed_questions_are_declined(results):
 
 
 def test_typos_cost_little(results):
-    assert results["xquad_hit1"] - results["xquad_typo_hit1"] <= 0.05
+    assert results["xquad_hit1"] - results["xquad_typo_hit1"] <= 0.03  # target 0.05
     assert results["xquad_typo_declined"] <= TYPO_DECLINED
 
 

@@ -10,7 +10,7 @@ import pytest
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
-from bot.spelling import CACHE_WORDS, Speller
+from bot.spelling import CACHE_WORDS, Speller, stopword_typo
 
 SEED_TITLE_WORDS = "Resist temptations"
 
@@ -221,3 +221,50 @@ def test_an_unknown_name_is_not_corrected_to_a_common_word(
     assert apple["unknown_name"] == 1.0
     assert kenya["unknown_name"] == 0.0
     assert kenya["corrected"] > 0.0
+
+
+def test_a_short_word_is_corrected_only_when_it_is_no_english_word() -> None:
+    # "Tsla" and "bzll" are slips; "joke" is a word of another topic, not a slip of "joker".
+    speller = Speller({"tesla": 4, "ball": 3, "joker": 2, "jones": 5})
+    assert speller.correct("tsla") == "tesla"
+    assert speller.correct("bzll") == "ball"
+    assert speller.correct("joke") is None
+    assert speller.correct("jokr") == "joker"
+
+
+def test_a_misspelt_stopword_is_dropped_not_held_against_the_question(
+        engine: AnswerEngine) -> None:
+    assert [stopword_typo(w) for w in ("betwejen", "durig", "apbout")] == [
+        "between", "during", "about"]
+    assert stopword_typo("thee") is None  # an English word, not a slip of "the"
+    assert stopword_typo("zhang") is None
+    clean = engine.explain("What happened to Zhang during 2019?")[0]
+    typo = engine.explain("What happened to Zhang durig 2019?")[0]
+    assert typo.row == clean.row
+    assert typo.features["unknown"] == 0.0
+    assert typo.confidence == pytest.approx(clean.confidence)
+
+
+def test_a_request_for_a_joke_is_not_answered_with_the_joker(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    (empty_dir / "comics.json").write_text(json.dumps({
+        "title": "Comic convention", "body": "Mark Hamill, the voice of the Joker in the "
+        "animated series, signed posters on Saturday. The convention drew 40,000 visitors."}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb)
+    assert not engine.ask("Tell me a joke").answered
+    assert "Hamill" in top(engine, "Who voiced the Jokr?")
+
+
+def test_a_how_many_question_is_not_answered_by_a_fact_without_a_number(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    # The only spider fact says nothing countable: "How many legs ...?" is not in the articles.
+    (empty_dir / "jellies.json").write_text(json.dumps({
+        "title": "Comb jellies", "body": "Comb jellies catch prey with as wide a range of "
+        "methods as spiders use. Their eight rows of combs beat in waves."}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb)
+    best = engine.explain("How many legs does a spider have?")[0]
+    assert best.features["type_missed"] == 1.0
+    assert not engine.ask("How many legs does a spider have?").answered
+    assert engine.ask("How many rows of combs do comb jellies have?").answered
