@@ -52,6 +52,7 @@ SURE_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 3
 # An article is suggested only if it holds this share of the question's weight: titles that
 # share one stray word with "recipe for apple pie" are noise, not help.
+NAME_GUESSES = 5  # corrections of a misspelt name tried for one the articles use
 SUGGEST_COVERAGE = 0.4
 PRONOUN_START_RE = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|that|those|him|them)\b", re.IGNORECASE
@@ -296,10 +297,12 @@ class AnswerEngine:
             known = index.speller.correct(word)
             # An unknown name ("Apple") is a thing the articles do not cover, not a typo of a
             # nearby word ("apply"), unless it is one letter off a name they use ("Kebya",
-            # "Kenya"). Long names are corrected anyway: two slips rarely make another name.
+            # "Kenya"; "Saper Bowl": "Super", not the commoner "paper"). Long names are
+            # corrected anyway: two slips rarely make another name.
             if (known != word and known is not None and word in question.names
                     and len(word) < LONG_WORD and not self.kb.used_as_name(known)):
-                known = None
+                known = next((name for name in index.speller.corrections(word)[:NAME_GUESSES]
+                              if self.kb.used_as_name(name)), None)
             if known is None and stopword_typo(word):
                 continue
             status = ("unknown" if known is None

@@ -220,16 +220,19 @@ class KnowledgeBase:
         return row[0] if row else None
 
     def used_as_name(self, word: str, sample: int = 50) -> bool:
-        """True when some fact writes `word` capitalised after its first word ("in Kenya"):
-        the articles use it as a name. A sample of the facts holding it is enough."""
+        """True when the articles use `word` as a name: some fact writes it capitalised after
+        its first word ("in Kenya"), or every fact holding it writes it capitalised ("Peyton
+        Manning ..." opening each sentence it is in). A sample of the facts is enough."""
         if not word.isalpha():
             return False
         rows = self.db.execute(
             "SELECT f.text FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
             "WHERE facts_fts MATCH ? LIMIT ?", [f'"{word}"', sample]
         ).fetchall()
-        pattern = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
-        return any(pattern.search(row[0]) for row in rows)
+        inside = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
+        lower = re.compile(rf"\b{re.escape(word.lower())}")
+        return (any(inside.search(row[0]) for row in rows)
+                or (bool(rows) and not any(lower.search(row[0]) for row in rows)))
 
     def search(self, match: str, limit: int, method: str = "auto") -> list[tuple]:
         """Candidates: (fact id, article id, position, text, key_rank, bm25), best first.

@@ -140,15 +140,15 @@ def query_features(terms: list[Term], margin: float,
 # checked on the other half; the numbers behind them are in docs/ANSWERING.md.
 # Each refusal threshold is the highest one declining at most 5% of the answerable held-out
 # questions, counted over the questions as written and their typo twins together.
-LEXICAL_THRESHOLD = 0.11
-SEMANTIC_THRESHOLD = 0.21
+LEXICAL_THRESHOLD = 0.12
+SEMANTIC_THRESHOLD = 0.22
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -0.852, "evidence": 2.954, "coverage": 1.235, "window": 0.939,
-             "article": 0.967, "similarity": 1.695, "unknown": -1.248, "corrected": -0.507,
-             "single": -0.384, "margin": 0.412, "names_missed": -0.738, "type_missed": -0.667},
-    bias=-5.6,
+    weights={"unknown_name": -1.192, "evidence": 2.958, "coverage": 1.204, "window": 0.918,
+             "article": 0.938, "similarity": 1.709, "unknown": -1.339, "corrected": -0.524,
+             "single": -0.375, "margin": 0.412, "names_missed": -0.642, "type_missed": -0.656},
+    bias=-5.561,
     threshold=LEXICAL_THRESHOLD,
 )
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times

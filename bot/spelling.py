@@ -161,13 +161,14 @@ class Speller:
         return found
 
     def _closest(self, word: str) -> str | None:
+        return next(iter(self.corrections(word)), None)
+
+    def corrections(self, word: str) -> list[str]:
+        """Known words one slip from `word` (two from LONG_WORD letters), likeliest first:
+        fewest edits, then the commoner word, the likelier intent."""
         limit = max_edits(word)
         # OSA counts a swap of two letters as one edit, the commonest typo after a slip.
-        matches = [match for bucket in self._buckets(word, limit)
+        matches = {match[0]: match[1] for bucket in self._buckets(word, limit)
                    for match in process.extract(word, bucket, scorer=OSA.distance,
-                                                score_cutoff=limit, limit=10)]
-        if not matches:
-            return None
-        # Fewest edits first; among those, the commoner word is the likelier intent.
-        best = min(matches, key=lambda m: (m[1], -self.vocabulary[m[0]], m[0]))
-        return best[0]
+                                                score_cutoff=limit, limit=10)}
+        return sorted(matches, key=lambda m: (matches[m], -self.vocabulary[m], m))

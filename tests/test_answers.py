@@ -268,3 +268,22 @@ def test_a_how_many_question_is_not_answered_by_a_fact_without_a_number(
     assert best.features["type_missed"] == 1.0
     assert not engine.ask("How many legs does a spider have?").answered
     assert engine.ask("How many rows of combs do comb jellies have?").answered
+
+
+def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    # "Saper" is one letter from "paper" (commoner here) and from "Super" (a name here);
+    # "Peton" from "Peyton", a name that only ever opens a sentence.
+    (empty_dir / "final.json").write_text(json.dumps({
+        "title": "Final week", "body": "The paper printed a special edition. The paper sold "
+        "out by noon. Crowds filled the stadium for the Super Bowl on Sunday. Peyton Manning "
+        "led the Broncos to the title."}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb)
+    bowl = engine.explain("Who filled the stadium for the Saper Bowl?")[0]
+    assert "Super Bowl" in bowl.row[3]
+    assert bowl.features["unknown_name"] == 0.0
+    manning = engine.explain("Which team did Peton Manning lead?")[0]
+    assert "Broncos" in manning.row[3]
+    assert manning.features["unknown_name"] == 0.0
+    assert not kb.used_as_name("paper")
