@@ -50,9 +50,9 @@ COMPANION_SHARE = 0.85
 # Below this the answer is shown as a hedge ("this may answer it"), not as a plain fact.
 SURE_THRESHOLD = 0.5
 MAX_SUGGESTIONS = 3
+NAME_GUESSES = 5  # corrections of a misspelt name tried for one the articles use
 # An article is suggested only if it holds this share of the question's weight: titles that
 # share one stray word with "recipe for apple pie" are noise, not help.
-NAME_GUESSES = 5  # corrections of a misspelt name tried for one the articles use
 SUGGEST_COVERAGE = 0.4
 PRONOUN_START_RE = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|that|those|him|them)\b", re.IGNORECASE
