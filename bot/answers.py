@@ -302,7 +302,7 @@ class AnswerEngine:
             if (known != word and known is not None and word in question.names
                     and len(word) < LONG_WORD and not self.kb.used_as_name(known)):
                 known = next((name for name in index.speller.corrections(word)[:NAME_GUESSES]
-                              if self.kb.used_as_name(name)), None)
+                              if name != known and self.kb.used_as_name(name)), None)
             if known is None and stopword_typo(word):
                 continue
             status = ("unknown" if known is None
@@ -329,6 +329,7 @@ class AnswerEngine:
         title = term_coverage(known, title_stems, RELATED_CREDIT)
         evidence = matched_weight(terms, window | title_stems, RELATED_CREDIT)
         names = [t for t in terms if t.term in question.names]
+        kind_found = type_match(question.kind, text)
         return {
             # Absolute evidence: two common words matching is weak, two rare names strong.
             "evidence": min(evidence / math.log(index.total_facts + 2), 3.0) / 3.0,
@@ -341,10 +342,9 @@ class AnswerEngine:
             "title": title,
             "bm25": bm25 / context.best_bm25,
             "similarity": similarity(" ".join(t.term for t in terms), text),
-            "type": type_match(question.kind, text),
+            "type": kind_found,
             # "How many legs ...?" answered by a fact with no number in it.
-            "type_missed": 1.0 - type_match(question.kind, text) if question.kind != "what"
-            else 0.0,
+            "type_missed": 1.0 - kind_found if question.kind != "what" else 0.0,
             "key": 1.0 if key_rank is not None else 0.0,
             "bigram": bigram_overlap([t.stem for t in terms], [
                 s for s, w in zip(text_stems, text_words, strict=True) if w not in STOPWORDS]),
