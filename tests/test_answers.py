@@ -21,6 +21,13 @@ def top(engine: AnswerEngine, question: str) -> str:
     return answer.facts[0].text
 
 
+def engine_on(folder: Path, kb: KnowledgeBase, title: str, body: str) -> AnswerEngine:
+    """An engine over one article, written into `folder` and loaded."""
+    (folder / "article.json").write_text(json.dumps({"title": title, "body": body}))
+    load_directory(kb, folder)
+    return AnswerEngine(kb)
+
+
 @pytest.mark.parametrize("greeting", ["hi", "Hello!", "hey there", "thanks!", "Thank you so much",
                                       "good morning", "bye"])
 def test_small_talk_gets_a_friendly_reply_not_a_fact(engine: AnswerEngine, greeting: str) -> None:
@@ -211,11 +218,9 @@ def test_an_unknown_name_is_not_corrected_to_a_common_word(
     # "Apple" is one letter off "apply", but the articles never write "apply" as a name: the
     # question is about something they do not cover. "Kebya" is one letter off "Kenya",
     # which they do write as a name: a typo.
-    (empty_dir / "visa.json").write_text(json.dumps({
-        "title": "Visa rules", "body": "Students must apply for a visa before they travel. "
-                                       "The new rules apply from Monday to students in Kenya."}))
-    load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb)
+    engine = engine_on(empty_dir, kb, "Visa rules",
+                       "Students must apply for a visa before they travel. "
+                       "The new rules apply from Monday to students in Kenya.")
     apple = engine.explain("When do students apply to Apple for a visa?")[0].features
     kenya = engine.explain("When do students apply to Kebya for a visa?")[0].features
     assert apple["unknown_name"] == 1.0
@@ -247,11 +252,9 @@ def test_a_misspelt_stopword_is_dropped_not_held_against_the_question(
 
 def test_a_request_for_a_joke_is_not_answered_with_the_joker(
         empty_dir: Path, kb: KnowledgeBase) -> None:
-    (empty_dir / "comics.json").write_text(json.dumps({
-        "title": "Comic convention", "body": "Mark Hamill, the voice of the Joker in the "
-        "animated series, signed posters on Saturday. The convention drew 40,000 visitors."}))
-    load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb)
+    engine = engine_on(empty_dir, kb, "Comic convention",
+                       "Mark Hamill, the voice of the Joker in the animated series, signed "
+                       "posters on Saturday. The convention drew 40,000 visitors.")
     assert not engine.ask("Tell me a joke").answered
     assert "Hamill" in top(engine, "Who voiced the Jokr?")
 
@@ -259,11 +262,9 @@ def test_a_request_for_a_joke_is_not_answered_with_the_joker(
 def test_a_how_many_question_is_not_answered_by_a_fact_without_a_number(
         empty_dir: Path, kb: KnowledgeBase) -> None:
     # The only spider fact says nothing countable: "How many legs ...?" is not in the articles.
-    (empty_dir / "jellies.json").write_text(json.dumps({
-        "title": "Comb jellies", "body": "Comb jellies catch prey with as wide a range of "
-        "methods as spiders use. Their eight rows of combs beat in waves."}))
-    load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb)
+    engine = engine_on(empty_dir, kb, "Comb jellies",
+                       "Comb jellies catch prey with as wide a range of methods as spiders "
+                       "use. Their eight rows of combs beat in waves.")
     best = engine.explain("How many legs does a spider have?")[0]
     assert best.features["type_missed"] == 1.0
     assert not engine.ask("How many legs does a spider have?").answered
@@ -274,12 +275,10 @@ def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
         empty_dir: Path, kb: KnowledgeBase) -> None:
     # "Saper" is one letter from "paper" (commoner here) and from "Super" (a name here);
     # "Peton" from "Peyton", a name that only ever opens a sentence.
-    (empty_dir / "final.json").write_text(json.dumps({
-        "title": "Final week", "body": "The paper printed a special edition. The paper sold "
-        "out by noon. Crowds filled the stadium for the Super Bowl on Sunday. Peyton Manning "
-        "led the Broncos to the title."}))
-    load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb)
+    engine = engine_on(empty_dir, kb, "Final week",
+                       "The paper printed a special edition. The paper sold out by noon. "
+                       "Crowds filled the stadium for the Super Bowl on Sunday. Peyton "
+                       "Manning led the Broncos to the title.")
     bowl = engine.explain("Who filled the stadium for the Saper Bowl?")[0]
     assert "Super Bowl" in bowl.row[3]
     assert bowl.features["unknown_name"] == 0.0
