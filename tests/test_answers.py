@@ -260,9 +260,11 @@ def test_a_request_for_a_joke_is_not_answered_with_the_joker(
 
 
 def test_a_how_many_question_is_not_answered_by_a_fact_without_a_number(
-        empty_dir: Path, kb: KnowledgeBase) -> None:
+        articles_dir: Path, kb: KnowledgeBase) -> None:
     # The only spider fact says nothing countable: "How many legs ...?" is not in the articles.
-    engine = engine_on(empty_dir, kb, "Comb jellies",
+    # An editor's article among the shipped ones: the confidence is fitted on knowledge bases
+    # of dozens of articles, and a base of two sentences is not one the bot serves.
+    engine = engine_on(articles_dir, kb, "Comb jellies",
                        "Comb jellies catch prey with as wide a range of methods as spiders "
                        "use. Their eight rows of combs beat in waves.")
     best = engine.explain("How many legs does a spider have?")[0]
