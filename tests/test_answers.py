@@ -237,6 +237,18 @@ def test_a_short_word_is_corrected_only_when_it_is_no_english_word() -> None:
     assert speller.correct("jokr") == "joker"
 
 
+def test_a_real_word_is_corrected_to_another_form_of_it_never_to_another_word() -> None:
+    # "unexpected" is no slip of "expected": it means the opposite. "mercy" is no "Percy".
+    speller = Speller({"expected": 9, "percy": 3, "defended": 4, "criticised": 2,
+                       "expressing": 2})
+    assert speller.correct("unexpected") is None
+    assert speller.correct("mercy") is None
+    assert speller.correct("descended") is None
+    assert speller.correct("criticized") == "criticised"
+    assert speller.correct("expression") == "expressing"
+    assert speller.correct("expectd") == "expected"  # a slip, not a word: corrected
+
+
 def test_a_misspelt_stopword_is_dropped_not_held_against_the_question(
         engine: AnswerEngine) -> None:
     assert [stopword_typo(w) for w in ("betwejen", "durig", "apbout")] == [
