@@ -63,6 +63,13 @@ EARLY_PRONOUN_RE = re.compile(
     r"^(?:\W*\w+){0,5}?\W*\b(?:he|she|they|his|her|him|them|their)\b", re.IGNORECASE
 )
 
+
+def leans_on_before(text: str) -> bool:
+    """True when a sentence needs the one before to say who or what it is about: it opens
+    with a pronoun ("He was approached by a spy", "This law ...") or has a personal one
+    among its first words ("Before leaving, he took 5,200 files")."""
+    return bool(PRONOUN_START_RE.match(text) or EARLY_PRONOUN_RE.match(text))
+
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me anything about the news articles I have read.",
     "thanks": "You're welcome! Ask me anything else about the articles.",
@@ -279,13 +286,13 @@ class AnswerEngine:
     def _in_context(self, row: tuple) -> str:
         """A fact as the embedding should read it: one that opens with a pronoun ("Before
         leaving, he took ...") is preceded by the sentence that says who it is."""
-        before = self._sentence_before(row, EARLY_PRONOUN_RE)
+        before = self._sentence_before(row)
         return f"{before} {row[3]}" if before else row[3]
 
-    def _sentence_before(self, row: tuple, leans: re.Pattern[str]) -> str | None:
-        """The sentence before a fact whose opening `leans` on it for who it is about."""
+    def _sentence_before(self, row: tuple) -> str | None:
+        """The sentence before a fact that leans on it for who or what it is about."""
         _, article_id, position, text, _, _ = row
-        if position > 0 and leans.match(text):
+        if position > 0 and leans_on_before(text):
             return self.kb.fact_at(article_id, position - 1)
         return None
 
@@ -369,10 +376,12 @@ class AnswerEngine:
             _, article_id, position, text, _, _ = row
             if text.casefold() in seen:
                 continue
-            seen.add(text.casefold())
+            context = self._sentence_before(row)
+            if context and context.casefold() in seen:
+                context = None  # already shown as a fact of its own
+            seen.update(s.casefold() for s in (text, context) if s)
             facts.append(FactResult(text, article_id, index.titles.get(article_id, ""),
-                                    round(score, 4), position,
-                                    self._sentence_before(row, PRONOUN_START_RE)))
+                                    round(score, 4), position, context))
         return facts
 
     def _refusal(self, question: Question, index: _Index, article_ids: list[int]) -> Answer:

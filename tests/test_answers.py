@@ -56,6 +56,28 @@ def test_a_fact_starting_with_a_pronoun_carries_the_sentence_before(
     assert "Zhang Xiangbin" in fact.context
 
 
+def test_a_fact_with_a_pronoun_among_its_first_words_carries_the_sentence_before(
+        engine: AnswerEngine) -> None:
+    # "Before leaving, he took ..." does not open with the pronoun, but leans on it all the same.
+    fact = engine.ask("How many files did Zhang take before leaving?").facts[0]
+    assert "5,200" in fact.text
+    assert fact.context is not None
+    assert "Zhang" in fact.context
+
+
+def test_no_sentence_is_shown_twice_as_a_fact_and_as_the_context_of_another(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    engine = engine_on(empty_dir, kb, "Translator jailed",
+                       "Wei Lan worked as a translator at the embassy in Oslo for six years. "
+                       "She worked as a translator for the trade mission in Oslo after that. "
+                       "The embassy closed in 2020.")
+    answer = engine.ask("Did Wei Lan work as a translator for the trade mission in Oslo?")
+    shown = [s for f in answer.facts for s in (f.context, f.text) if s]
+    assert any("trade mission" in s for s in shown)
+    assert any("embassy in Oslo" in s for s in shown)
+    assert len(shown) == len(set(shown))
+
+
 def test_when_questions_prefer_the_fact_with_the_date(engine: AnswerEngine) -> None:
     assert "2019" in top(engine, "When was Zhang sentenced?")
 
