@@ -67,11 +67,11 @@ def test_a_fact_with_a_pronoun_among_its_first_words_carries_the_sentence_before
 
 def test_no_sentence_is_shown_twice_as_a_fact_and_as_the_context_of_another(
         empty_dir: Path, kb: KnowledgeBase) -> None:
-    engine = engine_on(empty_dir, kb, "Translator jailed",
-                       "Wei Lan worked as a translator at the embassy in Oslo for six years. "
-                       "She worked as a translator for the trade mission in Oslo after that. "
-                       "The embassy closed in 2020.")
-    answer = engine.ask("Did Wei Lan work as a translator for the trade mission in Oslo?")
+    # The second sentence leans on the first; both answer, and both are shown once.
+    body = ("Wei Lan worked as a translator at the embassy in Oslo for six years. She worked "
+            "as a translator for the trade mission in Oslo after that. The embassy closed.")
+    answer = engine_on(empty_dir, kb, "Translator", body).ask(
+        "Did Wei Lan work as a translator for the trade mission in Oslo?")
     shown = [s for f in answer.facts for s in (f.context, f.text) if s]
     assert any("trade mission" in s for s in shown)
     assert any("embassy in Oslo" in s for s in shown)
