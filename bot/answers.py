@@ -229,7 +229,11 @@ class AnswerEngine:
         index = self._current()
         scored = self._search(question, index)
         if not scored or scored[0].confidence < self.confidence_model.threshold:
-            related = [s.row[1] for s in scored if s.features["article"] >= SUGGEST_COVERAGE]
+            # Articles whose title holds the question's words first: a reader judges the
+            # closest article by its title ("What happened in Korea?": the Korea article,
+            # not the one where something "happened").
+            related = [s.row[1] for s in sorted(scored, key=lambda s: -s.features["title"])
+                       if s.features["article"] >= SUGGEST_COVERAGE]
             return self._refusal(question, index, related)
         best = scored[0]
         article = self.kb.article(best.row[1])

@@ -118,6 +118,14 @@ def test_a_declined_question_suggests_the_articles_on_its_topic(
     assert set(answer.suggestions) <= {article.title for article in loaded_kb.articles()}
 
 
+def test_a_declined_question_suggests_the_article_named_in_its_title_first(
+        engine: AnswerEngine) -> None:
+    # A fact of another article says "happened"; the title that says "Korea" comes first.
+    answer = engine.ask("What happened in Korea?")
+    assert not answer.answered
+    assert "Korea" in answer.suggestions[0]
+
+
 def test_confidence_below_the_threshold_is_never_an_answer(engine: AnswerEngine) -> None:
     for question in ("Who is the president of Brazil?", "zzz qqq", "Who is Zhang Xiangbin?",
                      "What took effect last July?"):
