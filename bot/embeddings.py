@@ -130,6 +130,8 @@ def model_dir() -> Path | None:
         package = __import__(MODEL_PACKAGE)
     except ImportError:
         return None
+    if package.__file__ is None:  # a namespace package: not the model's
+        return None
     folder = Path(package.__file__).parent / "model"
     return folder if (folder / "model.safetensors").is_file() else None
 

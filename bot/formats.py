@@ -147,8 +147,8 @@ def parse_html(text: str) -> list[RawArticle]:
         text, with_metadata=True, include_comments=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    text = getattr(doc, "text", None)
-    if not isinstance(text, str) or not text.strip():
+    body = getattr(doc, "text", None)
+    if not isinstance(body, str) or not body.strip():
         raise ArticleError("no article text found in the HTML page")
     meta = {}
     for key, attr in (("title", "title"), ("date", "date"), ("url", "url"),
@@ -157,7 +157,7 @@ def parse_html(text: str) -> list[RawArticle]:
             meta[key] = str(value).strip()
     if categories := getattr(doc, "categories", None):
         meta["section"] = str(categories[0]).strip()
-    return [RawArticle(meta, _non_empty(text.splitlines()))]
+    return [RawArticle(meta, _non_empty(body.splitlines()))]
 
 
 PARSERS = {

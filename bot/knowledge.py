@@ -369,7 +369,7 @@ class KnowledgeBase:
     def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str],
                 article_id: int, delta: IndexDelta, next_fact: int) -> int:
         """Insert an article and its facts (ids from next_fact on); returns the next fact id."""
-        cursor = db.execute(
+        db.execute(
             "INSERT INTO articles (id, source_file, file, title, section, date, url, source, "
             "license, file_hash, content_hash, summary, fact_count) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -377,7 +377,6 @@ class KnowledgeBase:
              article.url, article.source, article.license, article.file_hash,
              article.content_hash, article.summary, len(article.facts)],
         )
-        article_id = cursor.lastrowid
         ids = range(next_fact, next_fact + len(article.facts))
         db.conn.executemany(
             "INSERT INTO facts (id, article_id, position, text, key_rank) VALUES (?, ?, ?, ?, ?)",

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.loading import LoadError, LoadReport
 from bot.uploads import MAX_UPLOAD_BYTES, UploadError, safe_article_name, save_upload
-from handlers.context import Core, core
+from handlers.context import Core, NotForThisHandler, core, message_of
 from handlers.formatting import esc, report_html, stats_html
 from handlers.replies import reply
 
@@ -25,7 +25,7 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE, action
     if core(context).is_admin(user):
         return True
     log.warning("refused %s for non-admin user %s", action, user.id if user else "unknown")
-    await reply(update.effective_message, REFUSAL)
+    await reply(message_of(update), REFUSAL)
     return False
 
 
@@ -33,7 +33,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Re-read the articles folder off the event loop and reply with the report."""
     if not await _admin_only(update, context, "/reload"):
         return
-    message = update.effective_message
+    message = message_of(update)
     # Start before the notice: under load the rate limiter can hold the notice for seconds.
     reloading = asyncio.ensure_future(asyncio.to_thread(core(context).service.reload))
     await reply(message, "Reloading the articles…")
@@ -55,15 +55,17 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     articles = await asyncio.to_thread(c.service.kb.article_count)
     facts = await asyncio.to_thread(c.service.kb.fact_count)
     usage = await asyncio.to_thread(c.usage.stats)
-    await reply(update.effective_message, stats_html(articles, facts, usage))
+    await reply(message_of(update), stats_html(articles, facts, usage))
 
 
 async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Add an article file an admin sent in a private chat, then load it."""
     if not await _admin_only(update, context, "article upload"):
         return
-    message = update.effective_message
+    message = message_of(update)
     document = message.document
+    if document is None:  # the handler's filter admits documents only
+        raise NotForThisHandler("message without a document")
     try:
         name = safe_article_name(document.file_name or "article.txt")
     except UploadError as exc:

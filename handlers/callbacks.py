@@ -7,7 +7,7 @@ import asyncio
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from handlers.context import core
+from handlers.context import button_of, core
 from handlers.formatting import articles_page_html, facts_html, summary_html
 from handlers.keyboards import ARTICLES_PER_PAGE, articles_keyboard, parse_data, without_feedback
 from handlers.replies import answer_query, edit, edit_markup, reply
@@ -18,7 +18,7 @@ NOT_SAVED = "Sorry, I could not save that just now."
 
 async def summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the summary of the answer's article."""
-    query = update.callback_query
+    query = button_of(update)
     ids = parse_data(query.data)
     article = await asyncio.to_thread(core(context).service.kb.article, ids[0]) if ids else None
     if article is None or not isinstance(query.message, Message):
@@ -30,7 +30,7 @@ async def summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send every fact of the answer's article (split over messages when long)."""
-    query = update.callback_query
+    query = button_of(update)
     ids = parse_data(query.data)
     kb = core(context).service.kb
     article = await asyncio.to_thread(kb.article, ids[0]) if ids else None
@@ -44,7 +44,7 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Store helpful / not helpful and take the feedback buttons away."""
-    query = update.callback_query
+    query = button_of(update)
     numbers = parse_data(query.data)
     if len(numbers) != 2:
         await answer_query(query)
@@ -65,7 +65,7 @@ async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show another page of /articles in the same message."""
-    query = update.callback_query
+    query = button_of(update)
     numbers = parse_data(query.data)
     kb = core(context).service.kb
     total = await asyncio.to_thread(kb.article_count)

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.knowledge import StoredArticle
 from bot.lookup import find_article
-from handlers.context import core
+from handlers.context import core, message_of
 from handlers.formatting import (
     answer_html,
     articles_page_html,
@@ -50,23 +50,23 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     articles = await asyncio.to_thread(service.kb.articles, TITLES_IN_HELP)
     titles = "\n".join(f"• {esc(a.title)}" for a in articles) or "(none loaded yet)"
     text = HELP.format(count=count, titles=titles, username=esc(context.bot.username))
-    await reply(update.effective_message, text)
+    await reply(message_of(update), text)
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the question after /ask (the way to ask in groups)."""
     question = " ".join(context.args or [])
     if not question.strip():
-        await reply(update.effective_message,
+        await reply(message_of(update),
                     "Put your question after the command, e.g. "
                     "<code>/ask What caused the crane collapse?</code>")
         return
-    await answer(update.effective_message, context, question)
+    await answer(message_of(update), context, question)
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer plain text in a private chat, or a group message addressed to the bot."""
-    message = update.effective_message
+    message = message_of(update)
     text = strip_mention(message.text or "", context.bot.username)
     if not text.strip():
         await reply(message, "Yes? Ask me something about the news.")
@@ -93,7 +93,7 @@ async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     kb = core(context).service.kb
     total = await asyncio.to_thread(kb.article_count)
     page = await asyncio.to_thread(kb.articles, ARTICLES_PER_PAGE, 0)
-    await reply(update.effective_message, articles_page_html(page, 0, total),
+    await reply(message_of(update), articles_page_html(page, 0, total),
                 articles_keyboard(0, total))
 
 
@@ -101,7 +101,7 @@ async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Show an article's summary, found by list number or title words."""
     article = await _article_from_args(update, context, "summary")
     if article is not None:
-        await reply(update.effective_message, summary_html(article))
+        await reply(message_of(update), summary_html(article))
 
 
 async def facts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -113,7 +113,7 @@ async def facts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     facts = await asyncio.to_thread(kb.key_facts, article.id)
     if not facts:
         facts = (await asyncio.to_thread(kb.facts_of, article.id))[:5]
-    await reply(update.effective_message, facts_html(article, facts, "Key facts"))
+    await reply(message_of(update), facts_html(article, facts, "Key facts"))
 
 
 async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -121,7 +121,7 @@ async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
     """The article the command's words point to, or None after telling the user why."""
     query = " ".join(context.args or [])
     if not query.strip():
-        await reply(update.effective_message,
+        await reply(message_of(update),
                     f"Which article? Send <code>/{command} 3</code> (its number in /articles) "
                     f"or <code>/{command} crane collapse</code> (words of its title).")
         return None
@@ -131,11 +131,11 @@ async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if not number_like or plain_number:
         article = await asyncio.to_thread(find_article, core(context).service, query)
     if article is None:
-        await reply(update.effective_message,
+        await reply(message_of(update),
                     f"I have no article matching “{esc(query[:100])}”. See /articles.")
     return article
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Point to /help for commands the bot does not have."""
-    await reply(update.effective_message, "I don't know that command. Send /help to see mine.")
+    await reply(message_of(update), "I don't know that command. Send /help to see mine.")

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from telegram import User
+from telegram import CallbackQuery, InlineQuery, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.answers import Answer
@@ -53,3 +53,28 @@ class Core:
 def core(context: ContextTypes.DEFAULT_TYPE) -> Core:
     """The Core stored by build_application."""
     return context.bot_data[CORE_KEY]
+
+
+class NotForThisHandler(LookupError):
+    """An update without the part its handler was registered for (a routing bug)."""
+
+
+def message_of(update: Update) -> Message:
+    """The message a command or text handler answers: its filters admit only updates with one."""
+    if update.effective_message is None:
+        raise NotForThisHandler("update without a message")
+    return update.effective_message
+
+
+def button_of(update: Update) -> CallbackQuery:
+    """The button press a CallbackQueryHandler was called for."""
+    if update.callback_query is None:
+        raise NotForThisHandler("update without a callback query")
+    return update.callback_query
+
+
+def inline_of(update: Update) -> InlineQuery:
+    """The inline query an InlineQueryHandler was called for."""
+    if update.inline_query is None:
+        raise NotForThisHandler("update without an inline query")
+    return update.inline_query

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.lookup import best_matches
-from handlers.context import core
+from handlers.context import core, inline_of
 from handlers.formatting import inline_message_html, shorten
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ DEADLINE_S = 8.0
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an inline query with one page of article results."""
-    query = update.inline_query
+    query = inline_of(update)
     try:
         offset = max(int(query.offset or 0), 0)
     except ValueError:
@@ -54,5 +55,5 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     more = offset + PAGE_SIZE < len(matches)
     # No next_offset at all on the last page: PTB 22.8 with Defaults would send "[]" for an
     # empty one (upstream issue 4295) and clients would ask for that "page" again.
-    extra = {"next_offset": str(offset + PAGE_SIZE)} if more else {}
+    extra: dict[str, Any] = {"next_offset": str(offset + PAGE_SIZE)} if more else {}
     await query.answer(results, cache_time=CACHE_TIME, is_personal=False, **extra)
