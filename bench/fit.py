@@ -160,6 +160,7 @@ def confidence_data(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> 
 
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The logistic model's probabilities (weights with the bias last, as `logistic` gives)."""
     return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
 
 

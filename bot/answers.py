@@ -70,6 +70,7 @@ def leans_on_before(text: str) -> bool:
     among its first words ("Before leaving, he took 5,200 files")."""
     return bool(PRONOUN_START_RE.match(text) or EARLY_PRONOUN_RE.match(text))
 
+
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me anything about the news articles I have read.",
     "thanks": "You're welcome! Ask me anything else about the articles.",
@@ -288,8 +289,8 @@ class AnswerEngine:
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 
     def _in_context(self, row: tuple) -> str:
-        """A fact as the embedding should read it: one that opens with a pronoun ("Before
-        leaving, he took ...") is preceded by the sentence that says who it is."""
+        """A fact as the embedding should read it: one that leans on the sentence before
+        ("Before leaving, he took ...") is preceded by it, which says who it is about."""
         before = self._sentence_before(row)
         return f"{before} {row[3]}" if before else row[3]
 
