@@ -141,24 +141,24 @@ def query_features(terms: list[Term], margin: float,
 # them are in docs/ANSWERING.md. Each refusal threshold is the highest one declining at most
 # 5% of the answerable questions as written, each half scored by the model fitted on the other.
 LEXICAL_THRESHOLD = 0.11
-SEMANTIC_THRESHOLD = 0.18
+SEMANTIC_THRESHOLD = 0.19
 RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
                 "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
 LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -1.045, "evidence": 2.311, "coverage": 1.048, "window": 1.038,
-             "article": 1.16, "similarity": 1.64, "unknown": -1.675, "corrected": -0.735,
-             "single": -0.528, "margin": 0.495, "names_missed": -0.832, "type_missed": -0.419},
-    bias=-5.29,
+    weights={"unknown_name": -1.002, "evidence": 2.325, "coverage": 1.041, "window": 1.014,
+             "article": 1.149, "similarity": 1.67, "unknown": -1.717, "corrected": -0.448,
+             "single": -0.553, "margin": 0.489, "names_missed": -0.92, "type_missed": -0.43},
+    bias=-5.253,
     threshold=LEXICAL_THRESHOLD,
 )
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
 # the cosine similarity to the question, and the confidence weighs it as "semantic".
 SEMANTIC_WEIGHT = 10.5
 SEMANTIC_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -1.091, "evidence": 1.67, "coverage": 0.947, "window": 0.99,
-             "article": 1.064, "similarity": 0.886, "unknown": -1.117, "corrected": -0.516,
-             "single": -0.071, "margin": 0.304, "semantic": 3.198, "names_missed": -0.453,
-             "type_missed": -0.217},
-    bias=-5.822,
+    weights={"unknown_name": -1.095, "evidence": 1.614, "coverage": 0.848, "window": 0.924,
+             "article": 1.004, "similarity": 0.92, "unknown": -1.12, "corrected": -0.435,
+             "single": -0.075, "margin": 0.314, "semantic": 3.404, "names_missed": -0.509,
+             "type_missed": -0.17},
+    bias=-5.769,
     threshold=SEMANTIC_THRESHOLD,
 )
