@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.loading import LoadError, LoadReport
@@ -36,7 +37,10 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = message_of(update)
     # Start before the notice: under load the rate limiter can hold the notice for seconds.
     reloading = asyncio.ensure_future(asyncio.to_thread(core(context).service.reload))
-    await reply(message, "Reloading the articles…")
+    try:
+        await reply(message, "Reloading the articles…")
+    except TelegramError as exc:  # the outcome matters more than the notice: still report it
+        log.warning("reload notice not sent: %s", exc)
     try:
         report = await reloading
     except LoadError as exc:

@@ -35,6 +35,13 @@ async def test_admin_reload_reports_what_changed(tg: Harness) -> None:
     assert "Fernanda" in answer.text
 
 
+async def test_a_reload_whose_notice_fails_still_reports_what_changed(tg: Harness) -> None:
+    (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    tg.api.fail_next("sendMessage", 500)  # "Reloading the articles…" is lost
+    [report] = await tg.send("/reload", user=tg.admin)
+    assert "added 1" in report.text
+
+
 async def test_non_admin_reload_is_refused_logged_and_changes_nothing(
         tg: Harness, caplog: pytest.LogCaptureFixture) -> None:
     (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
