@@ -28,12 +28,7 @@ from bench.datasets import (
 )
 from bench.quality import build, hit
 from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
-from bot.scoring import (
-    LEXICAL_CONFIDENCE,
-    RANK_WEIGHTS,
-    SEMANTIC_CONFIDENCE,
-    SEMANTIC_WEIGHT,
-)
+from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT
 
 L2 = 1e-3
 MAX_ANSWERABLE_DECLINED = 0.05  # of the held-out answerable questions as written
@@ -135,10 +130,12 @@ def fit_ranking(tmpdir: Path, articles: list[dict], halves: tuple[list, list]) -
     print("SEMANTIC_WEIGHT =", round(float(best), 2))
 
 
-def confidence_data(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> list[tuple]:
+def confidence_data(tmpdir: Path, halves: tuple[list, list],
+                    semantic: bool) -> tuple[list[tuple], AnswerEngine]:
     """Per half: top-candidate features, right or not, answerable or not, typo or not, of
     that half's questions (answerable) and the other half's (unanswerable) asked of a
-    knowledge base holding only that half plus the shipped articles."""
+    knowledge base holding only that half plus the shipped articles; and the last engine,
+    which says what model the features are for (no embeddings when the model is missing)."""
     data = []
     for number, half in enumerate(halves):
         folder = copy_seeds(tmpdir / f"half{number}")
@@ -156,7 +153,7 @@ def confidence_data(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> 
                 answerable += [is_answerable] * len(x)
                 typo += [is_typo] * len(x)
         data.append((np.array(rows), np.array(labels), np.array(answerable), np.array(typo)))
-    return data
+    return data, half_engine
 
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -174,8 +171,8 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
     Fitted on the questions as written; their typo twins are reported beside them. Fitting on
     both was tried: it made the model trust unknown names (a typo makes one) and answer 5.0%
     of the unanswerable held-out questions instead of 3.3% at the same share declined."""
-    data = confidence_data(tmpdir, halves, semantic)
-    names = list((SEMANTIC_CONFIDENCE if semantic else LEXICAL_CONFIDENCE).weights)
+    data, engine = confidence_data(tmpdir, halves, semantic)
+    names = list(engine.confidence_model.weights)
     fits = [logistic(x[~typo], y[~typo]) for x, y, _, typo in data]
     p = np.concatenate([predict(fits[1 - k], data[k][0]) for k in (0, 1)])
     right, answerable, typo = (np.concatenate([d[i] for d in data]) for i in (1, 2, 3))
@@ -205,7 +202,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
               f"{rates(threshold, half == k)}")
     x = np.concatenate([d[0] for d in data])
     cw = logistic(x[~typo], right[~typo])
-    prefix = "SEMANTIC" if semantic else "LEXICAL"
+    prefix = "SEMANTIC" if engine.semantic else "LEXICAL"
     weights = {n: round(float(v), 3) for n, v in zip(names, cw[:-1], strict=True)}
     print(f"{prefix}_THRESHOLD = {threshold}")
     print(f"{prefix}_CONFIDENCE = ConfidenceModel(weights={weights}, "
