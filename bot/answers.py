@@ -203,6 +203,11 @@ class AnswerEngine:
         embeddings."""
         return SEMANTIC_CONFIDENCE if self.semantic else LEXICAL_CONFIDENCE
 
+    def titles(self) -> dict[int, str]:
+        """Every article's title by id, read once per knowledge-base generation: the title
+        lookup of /summary and /facts shares the answers' copy."""
+        return self._current().titles
+
     def _current(self) -> _Index:
         generation = self.kb.generation()
         index = self._index

@@ -154,7 +154,7 @@ def format_answer(answer: Answer) -> str:
 
 def chat(service: NewsService) -> int:
     """Interactive console: the bot's answers, without Telegram."""
-    count = service.kb.article_count()
+    count = service.stats().articles
     print(f"Ask me about the news ({count} articles loaded). Empty line or Ctrl-D to quit.")
     while True:
         try:
@@ -182,7 +182,7 @@ def run_without_token(service: NewsService) -> int:
 
 
 def cmd_articles(service: NewsService) -> int:
-    for number, article in enumerate(service.kb.articles(), 1):
+    for number, article in enumerate(service.articles().articles, 1):
         date = f" ({article.date})" if article.date else ""
         print(f"{number:>3}. {article.title}{date}")
     return 0

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.answers import Answer
 from bot.knowledge import StoredArticle
+from bot.service import ArticlePage, KnowledgeStats
 from bot.usage import UsageStats
 
 MAX_MESSAGE_CHARS = 4096
@@ -86,13 +87,13 @@ def article_line(number: int, article: StoredArticle) -> str:
     return f"{number}. {esc(article.title)}{date}"
 
 
-def articles_page_html(articles: Sequence[StoredArticle], offset: int, total: int) -> str:
+def articles_page_html(page: ArticlePage) -> str:
     """One page of the article list, numbered as /summary and /facts understand."""
-    if not articles:
+    if not page.articles:
         return "No articles are loaded yet."
-    last = offset + len(articles)
-    lines = [f"<b>Articles {offset + 1}–{last} of {total}</b>"]
-    lines += [article_line(offset + i, a) for i, a in enumerate(articles, 1)]
+    last = page.offset + len(page.articles)
+    lines = [f"<b>Articles {page.offset + 1}–{last} of {page.total}</b>"]
+    lines += [article_line(page.offset + i, a) for i, a in enumerate(page.articles, 1)]
     lines.append("\nSend /summary 3 or /facts 3 (or words of a title) to read one.")
     return "\n".join(lines)
 
@@ -131,11 +132,11 @@ def report_html(lines: Sequence[str]) -> str:
     return "<b>Reload finished</b>\n" + "\n".join(esc(line) for line in lines)
 
 
-def stats_html(articles: int, facts: int, usage: UsageStats) -> str:
+def stats_html(loaded: KnowledgeStats, usage: UsageStats) -> str:
     lines = [
         "<b>Bot statistics</b>",
-        f"Articles: {articles}",
-        f"Facts: {facts}",
+        f"Articles: {loaded.articles}",
+        f"Facts: {loaded.facts}",
         f"Questions asked: {usage.questions}",
         f"Answered: {usage.answered} ({usage.answered_share:.0%})",
         f"Feedback: {usage.helpful} helpful, {usage.not_helpful} not helpful",
