@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.answers import Answer
 from bot.knowledge import StoredArticle
+from bot.rendering import Found, NotFound, SmallTalk, answer_view
 from bot.service import ArticlePage, KnowledgeStats
 from bot.usage import UsageStats
 
@@ -50,31 +51,37 @@ def link(url: str | None, label: str) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The answer message: each fact with its article's title, then the summary and source."""
-    if answer.reply:
-        return esc(answer.reply)
-    if not answer.answered:
-        return refusal_html(answer)
-    blocks = ["<i>I'm not sure, but this may answer it:</i>"] if answer.tentative else []
-    for index, fact in enumerate(answer.facts):
+    """The answer message: the parts bot.rendering shows, as Telegram HTML."""
+    match answer_view(answer):
+        case SmallTalk(text):
+            return esc(text)
+        case NotFound(suggestions):
+            return refusal_html(suggestions)
+        case Found() as found:
+            return "\n\n".join(found_blocks(found))
+
+
+def found_blocks(found: Found) -> list[str]:
+    """Each fact with its article's title, then the summary and source."""
+    blocks = ["<i>I'm not sure, but this may answer it:</i>"] if found.hedged else []
+    for fact in found.facts:
         context = f"{esc(fact.context)} " if fact.context else ""
         block = f"{context}<b>{esc(fact.text)}</b>"
-        following = answer.facts[index + 1] if index + 1 < len(answer.facts) else None
-        if following is None or following.article_id != fact.article_id:
-            block += f"\n— <i>{esc(fact.article_title)}</i>"  # once per run of one article
+        if fact.article_title is not None:
+            block += f"\n— <i>{esc(fact.article_title)}</i>"
         blocks.append(block)
-    if answer.summary:
-        blocks.append(f"<b>Summary:</b> {esc(answer.summary)}")
-    if source := link(answer.article_url, "Source"):
+    if found.summary:
+        blocks.append(f"<b>Summary:</b> {esc(found.summary)}")
+    if source := link(found.source_url, "Source"):
         blocks.append(source)
-    return "\n\n".join(blocks)
+    return blocks
 
 
-def refusal_html(answer: Answer) -> str:
+def refusal_html(suggestions: Sequence[str]) -> str:
     """'Not in my articles', with the closest articles when there are any."""
     text = "I could not find that in my articles."
-    if answer.suggestions:
-        titles = "\n".join(f"• {esc(title)}" for title in answer.suggestions)
+    if suggestions:
+        titles = "\n".join(f"• {esc(title)}" for title in suggestions)
         text += f"\n\nThe closest articles I have:\n{titles}\n\nTry /summary with a few words "
         text += "of a title, or ask another way."
     else:
