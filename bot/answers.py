@@ -12,7 +12,7 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
@@ -202,6 +202,11 @@ class AnswerEngine:
         """The confidence's weights, bias and refusal threshold, fitted with or without
         embeddings."""
         return SEMANTIC_CONFIDENCE if self.semantic else LEXICAL_CONFIDENCE
+
+    def titles(self) -> Mapping[int, str]:
+        """Every article's title by id, read once per knowledge-base generation: the title
+        lookup of /summary and /facts shares the answers' copy."""
+        return self._current().titles
 
     def _current(self) -> _Index:
         generation = self.kb.generation()

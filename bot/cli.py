@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.answers import Answer
 from bot.loading import LoadError, LoadReport
 from bot.progress import progress_bar
+from bot.rendering import Found, NotFound, SmallTalk, answer_view
 from bot.service import NewsService
 from bot.settings import Settings
 
@@ -128,33 +129,39 @@ def render(answer: Answer, as_json: bool) -> str:
 
 
 def format_answer(answer: Answer) -> str:
-    """Plain-text answer, the same content the Telegram bot shows."""
-    if answer.reply:
-        return answer.reply
-    if not answer.answered:
-        text = "I could not find that in my articles."
-        if answer.suggestions:
-            text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in answer.suggestions)
-        return text
-    lines = ["I'm not sure, but this may answer it:"] if answer.tentative else []
-    for number, fact in enumerate(answer.facts):
+    """Plain-text answer: the parts bot.rendering shows, as the console prints them."""
+    match answer_view(answer):
+        case SmallTalk(text):
+            return text
+        case NotFound(suggestions):
+            text = "I could not find that in my articles."
+            if suggestions:
+                text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in suggestions)
+            return text
+        case Found() as found:
+            return "\n".join(found_lines(found))
+
+
+def found_lines(found: Found) -> list[str]:
+    """An answer's lines: the hedge, each fact after its context, summary, source."""
+    lines = ["I'm not sure, but this may answer it:"] if found.hedged else []
+    for fact in found.facts:
         if fact.context:
-            lines.append(f"{fact.context}")
+            lines.append(fact.context)
         lines.append(fact.text)
-        following = answer.facts[number + 1:number + 2]
-        if not following or following[0].article_id != fact.article_id:
-            lines.append(f"  — {fact.article_title}")  # once per run of facts from one article
-    if answer.summary and answer.summary not in {f.text for f in answer.facts}:
-        lines.append(f"Summary: {answer.summary}")
-    if answer.article_url:
-        lines.append(f"Source: {answer.article_url}")
-    lines.append(f"(confidence {answer.confidence:.0%})")
-    return "\n".join(lines)
+        if fact.article_title is not None:
+            lines.append(f"  — {fact.article_title}")
+    if found.summary:
+        lines.append(f"Summary: {found.summary}")
+    if found.source_url:
+        lines.append(f"Source: {found.source_url}")
+    lines.append(f"(confidence {found.confidence:.0%})")
+    return lines
 
 
 def chat(service: NewsService) -> int:
     """Interactive console: the bot's answers, without Telegram."""
-    count = service.kb.article_count()
+    count = service.stats().articles
     print(f"Ask me about the news ({count} articles loaded). Empty line or Ctrl-D to quit.")
     while True:
         try:
@@ -182,7 +189,7 @@ def run_without_token(service: NewsService) -> int:
 
 
 def cmd_articles(service: NewsService) -> int:
-    for number, article in enumerate(service.kb.articles(), 1):
+    for number, article in enumerate(service.articles().articles, 1):
         date = f" ({article.date})" if article.date else ""
         print(f"{number:>3}. {article.title}{date}")
     return 0

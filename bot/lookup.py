@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from bot.answers import fts_query
 from bot.knowledge import StoredArticle
-from bot.service import NewsService
 from bot.text import content_words, normalize, words
+
+if TYPE_CHECKING:  # the service calls in here: a run-time import would be circular
+    from bot.service import NewsService
 
 # Mean best word ratio: 75 keeps one-letter typos ("crain" ~ crane = 80), drops unrelated words.
 TITLE_MATCH_CUTOFF = 75
 SEARCH_CANDIDATES = 200
 MAX_QUERY_WORDS = 16
+# SQLite's NOCASE folds ASCII letters only; the article list is ordered with it.
+_NOCASE = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,11 @@ class Match:
 
 
 def find_article(service: NewsService, query: str) -> StoredArticle | None:
-    """The article numbered `query` in the list (1-based), else the closest title, else None."""
+    """The article numbered `query` in the list (1-based), else the closest title, else None.
+
+    Titles come from the answer engine's copy, read once per knowledge-base generation,
+    not from every article on each /summary. Call it inside one snapshot (the service does).
+    """
     query = query.strip()
     if not query:
         return None
@@ -37,12 +47,17 @@ def find_article(service: NewsService, query: str) -> StoredArticle | None:
     wanted = content_words(normalize(query)) or words(query)
     if not wanted:
         return None
-    best_score, best = 0.0, None
-    for article in service.kb.articles():
-        score = title_score(wanted, words(article.title))
-        if score > best_score:
-            best_score, best = score, article
-    return best if best_score >= TITLE_MATCH_CUTOFF else None
+    scored = ((title_score(wanted, words(title)), article_id, title)
+              for article_id, title in service.engine.titles().items())
+    # The best score; among equals the article listed first, as the old scan of the list did.
+    ranked = [(-score, list_order(article_id, title)) for score, article_id, title in scored
+              if score >= TITLE_MATCH_CUTOFF]
+    return service.kb.article(min(ranked)[1][1]) if ranked else None
+
+
+def list_order(article_id: int, title: str) -> tuple[str, int]:
+    """The sort key of the article list (`ORDER BY title COLLATE NOCASE, id`)."""
+    return title.translate(_NOCASE), article_id
 
 
 def title_score(wanted: list[str], title_words: list[str]) -> float:

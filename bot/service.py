@@ -1,16 +1,39 @@
-"""The core as front ends use it: one object holding the knowledge base and the answerer."""
+"""The core as front ends use it: one object holding the knowledge base and the answerer.
+
+Front ends (handlers/, bot/cli.py) read only through its methods, each from one view of the
+knowledge base, so a reload committing mid-way can never mix old and new articles.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.answers import Answer, AnswerEngine
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, StoredArticle
 from bot.loading import LoadReport, load_directory
+from bot.lookup import Match, best_matches, find_article
 from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class KnowledgeStats:
+    """How much is loaded (for /stats and the console greeting)."""
+
+    articles: int
+    facts: int
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """Part of the article list, where it starts (0-based) and how long the whole list is."""
+
+    articles: list[StoredArticle]
+    offset: int
+    total: int
 
 
 class NewsService:
@@ -31,6 +54,44 @@ class NewsService:
         """Answer from one view of the knowledge base, even while a reload commits."""
         with self.snapshot():
             return self.engine.ask(question)
+
+    def stats(self) -> KnowledgeStats:
+        with self.snapshot():
+            return KnowledgeStats(self.kb.article_count(), self.kb.fact_count())
+
+    def articles(self, limit: int = -1, offset: int = 0) -> ArticlePage:
+        """`limit` articles of the list from `offset` (all by default), with the list's length;
+        an offset past the end (a page button from before a reload) shows the last article."""
+        with self.snapshot():
+            total = self.kb.article_count()
+            offset = min(max(offset, 0), max(total - 1, 0))
+            return ArticlePage(self.kb.articles(limit, offset), offset, total)
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        with self.snapshot():
+            return self.kb.article(article_id)
+
+    def article_with_facts(self, article_id: int) -> tuple[StoredArticle, list[str]] | None:
+        """An article and all its facts in article order; None when it is not loaded."""
+        with self.snapshot():
+            article = self.kb.article(article_id)
+            return (article, self.kb.facts_of(article_id)) if article else None
+
+    def key_facts(self, article_id: int, first: int) -> list[str]:
+        """An article's key facts, most informative first; its first `first` facts when it
+        has none marked."""
+        with self.snapshot():
+            return self.kb.key_facts(article_id) or self.kb.facts_of(article_id)[:first]
+
+    def find_article(self, query: str) -> StoredArticle | None:
+        """The article numbered `query` in the list (1-based), else the closest title."""
+        with self.snapshot():
+            return find_article(self, query)
+
+    def matches(self, query: str, limit: int) -> list[Match]:
+        """Articles for a query, one per article, best first (inline mode)."""
+        with self.snapshot():
+            return best_matches(self, query, limit)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -56,10 +56,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await _admin_only(update, context, "/stats"):
         return
     c = core(context)
-    articles = await asyncio.to_thread(c.service.kb.article_count)
-    facts = await asyncio.to_thread(c.service.kb.fact_count)
+    loaded = await asyncio.to_thread(c.service.stats)
     usage = await asyncio.to_thread(c.usage.stats)
-    await reply(message_of(update), stats_html(articles, facts, usage))
+    await reply(message_of(update), stats_html(loaded, usage))
 
 
 async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

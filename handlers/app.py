@@ -31,7 +31,7 @@ from handlers.errors import error_handler
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.keyboards import FEEDBACK, MORE, PAGE, SUMMARY
 from handlers.logs import configure_logging, install_redaction, secrets_of
-from handlers.updates import TolerantBot
+from handlers.updates import ReadableUpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +65,17 @@ def build_application(settings: Settings, service: NewsService,
                       usage: UsageLog | None = None) -> Application:
     """The application with every handler, the rate limiter and concurrent updates."""
     install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
-    bot = TolerantBot(
-        token=settings.telegram_bot_token,
-        base_url=settings.telegram_api_url,
-        base_file_url=file_url_for(settings.telegram_api_url),
-        # What ApplicationBuilder would make: many connections for answers, one for polling.
-        request=HTTPXRequest(connection_pool_size=CONNECTIONS),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
-        # overall_max_rate 0 switches only the bot-wide limit off; groups keep theirs.
-        rate_limiter=AIORateLimiter(overall_max_rate=settings.send_rate_limit,
-                                    max_retries=MAX_RETRIES),
-    )
     application = (
         ApplicationBuilder()
-        .bot(bot)
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url_for(settings.telegram_api_url))
+        # What ApplicationBuilder would make: many connections for answers, one for polling.
+        .request(HTTPXRequest(connection_pool_size=CONNECTIONS))
+        .get_updates_request(ReadableUpdatesRequest(connection_pool_size=1))
+        # overall_max_rate 0 switches only the bot-wide limit off; groups keep theirs.
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_limit,
+                                     max_retries=MAX_RETRIES))
         .concurrent_updates(True)
         .post_init(set_commands)
         .build()

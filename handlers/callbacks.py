@@ -20,7 +20,7 @@ async def summary_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Send the summary of the answer's article."""
     query = button_of(update)
     ids = parse_data(query.data)
-    article = await asyncio.to_thread(core(context).service.kb.article, ids[0]) if ids else None
+    article = await asyncio.to_thread(core(context).service.article, ids[0]) if ids else None
     if article is None or not isinstance(query.message, Message):
         await answer_query(query, GONE)
         return
@@ -32,13 +32,13 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Send every fact of the answer's article (split over messages when long)."""
     query = button_of(update)
     ids = parse_data(query.data)
-    kb = core(context).service.kb
-    article = await asyncio.to_thread(kb.article, ids[0]) if ids else None
-    if article is None or not isinstance(query.message, Message):
+    found = (await asyncio.to_thread(core(context).service.article_with_facts, ids[0])
+             if ids else None)
+    if found is None or not isinstance(query.message, Message):
         await answer_query(query, GONE)
         return
     await answer_query(query)
-    facts = await asyncio.to_thread(kb.facts_of, article.id)
+    article, facts = found
     await reply(query.message, facts_html(article, facts, "All facts"))
 
 
@@ -67,9 +67,7 @@ async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Show another page of /articles in the same message."""
     query = button_of(update)
     numbers = parse_data(query.data)
-    kb = core(context).service.kb
-    total = await asyncio.to_thread(kb.article_count)
-    offset = min(max(numbers[0] if numbers else 0, 0), max(total - 1, 0))
-    page = await asyncio.to_thread(kb.articles, ARTICLES_PER_PAGE, offset)
+    offset = numbers[0] if numbers else 0
+    page = await asyncio.to_thread(core(context).service.articles, ARTICLES_PER_PAGE, offset)
     await answer_query(query)
-    await edit(query, articles_page_html(page, offset, total), articles_keyboard(offset, total))
+    await edit(query, articles_page_html(page), articles_keyboard(page.offset, page.total))

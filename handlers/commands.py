@@ -9,7 +9,6 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.knowledge import StoredArticle
-from bot.lookup import find_article
 from handlers.context import core, message_of
 from handlers.formatting import (
     answer_html,
@@ -22,6 +21,7 @@ from handlers.keyboards import ARTICLES_PER_PAGE, answer_keyboard, articles_keyb
 from handlers.replies import reply
 
 TITLES_IN_HELP = 5
+KEY_FACTS_SHOWN = 5  # an article without marked key facts shows its first ones
 MAX_NUMBER_DIGITS = 9  # no list is longer; more digits would overflow SQLite's OFFSET
 HELP = """<b>Ask me about the news articles I have read.</b>
 I know {count} articles, for example:
@@ -45,11 +45,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say how many articles are loaded, show a few titles and how to ask."""
-    service = core(context).service
-    count = await asyncio.to_thread(service.kb.article_count)
-    articles = await asyncio.to_thread(service.kb.articles, TITLES_IN_HELP)
-    titles = "\n".join(f"• {esc(a.title)}" for a in articles) or "(none loaded yet)"
-    text = HELP.format(count=count, titles=titles, username=esc(context.bot.username))
+    page = await asyncio.to_thread(core(context).service.articles, TITLES_IN_HELP)
+    titles = "\n".join(f"• {esc(a.title)}" for a in page.articles) or "(none loaded yet)"
+    text = HELP.format(count=page.total, titles=titles, username=esc(context.bot.username))
     await reply(message_of(update), text)
 
 
@@ -90,11 +88,9 @@ def strip_mention(text: str, username: str) -> str:
 
 async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the loaded articles, one page at a time."""
-    kb = core(context).service.kb
-    total = await asyncio.to_thread(kb.article_count)
-    page = await asyncio.to_thread(kb.articles, ARTICLES_PER_PAGE, 0)
-    await reply(message_of(update), articles_page_html(page, 0, total),
-                articles_keyboard(0, total))
+    page = await asyncio.to_thread(core(context).service.articles, ARTICLES_PER_PAGE)
+    await reply(message_of(update), articles_page_html(page),
+                articles_keyboard(page.offset, page.total))
 
 
 async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,10 +105,7 @@ async def facts_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     article = await _article_from_args(update, context, "facts")
     if article is None:
         return
-    kb = core(context).service.kb
-    facts = await asyncio.to_thread(kb.key_facts, article.id)
-    if not facts:
-        facts = (await asyncio.to_thread(kb.facts_of, article.id))[:5]
+    facts = await asyncio.to_thread(core(context).service.key_facts, article.id, KEY_FACTS_SHOWN)
     await reply(message_of(update), facts_html(article, facts, "Key facts"))
 
 
@@ -129,7 +122,7 @@ async def _article_from_args(update: Update, context: ContextTypes.DEFAULT_TYPE,
     plain_number = query.strip().isascii() and len(query.strip()) <= MAX_NUMBER_DIGITS
     article = None
     if not number_like or plain_number:
-        article = await asyncio.to_thread(find_article, core(context).service, query)
+        article = await asyncio.to_thread(core(context).service.find_article, query)
     if article is None:
         await reply(message_of(update),
                     f"I have no article matching “{esc(query[:100])}”. See /articles.")

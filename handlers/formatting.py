@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from bot.answers import Answer
 from bot.knowledge import StoredArticle
+from bot.rendering import Found, NotFound, SmallTalk, answer_view
+from bot.service import ArticlePage, KnowledgeStats
 from bot.usage import UsageStats
 
 MAX_MESSAGE_CHARS = 4096
@@ -49,31 +51,37 @@ def link(url: str | None, label: str) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The answer message: each fact with its article's title, then the summary and source."""
-    if answer.reply:
-        return esc(answer.reply)
-    if not answer.answered:
-        return refusal_html(answer)
-    blocks = ["<i>I'm not sure, but this may answer it:</i>"] if answer.tentative else []
-    for index, fact in enumerate(answer.facts):
+    """The answer message: the parts bot.rendering shows, as Telegram HTML."""
+    match answer_view(answer):
+        case SmallTalk(text):
+            return esc(text)
+        case NotFound(suggestions):
+            return refusal_html(suggestions)
+        case Found() as found:
+            return "\n\n".join(found_blocks(found))
+
+
+def found_blocks(found: Found) -> list[str]:
+    """Each fact with its article's title, then the summary and source."""
+    blocks = ["<i>I'm not sure, but this may answer it:</i>"] if found.hedged else []
+    for fact in found.facts:
         context = f"{esc(fact.context)} " if fact.context else ""
         block = f"{context}<b>{esc(fact.text)}</b>"
-        following = answer.facts[index + 1] if index + 1 < len(answer.facts) else None
-        if following is None or following.article_id != fact.article_id:
-            block += f"\n— <i>{esc(fact.article_title)}</i>"  # once per run of one article
+        if fact.article_title is not None:
+            block += f"\n— <i>{esc(fact.article_title)}</i>"
         blocks.append(block)
-    if answer.summary:
-        blocks.append(f"<b>Summary:</b> {esc(answer.summary)}")
-    if source := link(answer.article_url, "Source"):
+    if found.summary:
+        blocks.append(f"<b>Summary:</b> {esc(found.summary)}")
+    if source := link(found.source_url, "Source"):
         blocks.append(source)
-    return "\n\n".join(blocks)
+    return blocks
 
 
-def refusal_html(answer: Answer) -> str:
+def refusal_html(suggestions: Sequence[str]) -> str:
     """'Not in my articles', with the closest articles when there are any."""
     text = "I could not find that in my articles."
-    if answer.suggestions:
-        titles = "\n".join(f"• {esc(title)}" for title in answer.suggestions)
+    if suggestions:
+        titles = "\n".join(f"• {esc(title)}" for title in suggestions)
         text += f"\n\nThe closest articles I have:\n{titles}\n\nTry /summary with a few words "
         text += "of a title, or ask another way."
     else:
@@ -86,13 +94,13 @@ def article_line(number: int, article: StoredArticle) -> str:
     return f"{number}. {esc(article.title)}{date}"
 
 
-def articles_page_html(articles: Sequence[StoredArticle], offset: int, total: int) -> str:
+def articles_page_html(page: ArticlePage) -> str:
     """One page of the article list, numbered as /summary and /facts understand."""
-    if not articles:
+    if not page.articles:
         return "No articles are loaded yet."
-    last = offset + len(articles)
-    lines = [f"<b>Articles {offset + 1}–{last} of {total}</b>"]
-    lines += [article_line(offset + i, a) for i, a in enumerate(articles, 1)]
+    last = page.offset + len(page.articles)
+    lines = [f"<b>Articles {page.offset + 1}–{last} of {page.total}</b>"]
+    lines += [article_line(page.offset + i, a) for i, a in enumerate(page.articles, 1)]
     lines.append("\nSend /summary 3 or /facts 3 (or words of a title) to read one.")
     return "\n".join(lines)
 
@@ -131,11 +139,11 @@ def report_html(lines: Sequence[str]) -> str:
     return "<b>Reload finished</b>\n" + "\n".join(esc(line) for line in lines)
 
 
-def stats_html(articles: int, facts: int, usage: UsageStats) -> str:
+def stats_html(loaded: KnowledgeStats, usage: UsageStats) -> str:
     lines = [
         "<b>Bot statistics</b>",
-        f"Articles: {articles}",
-        f"Facts: {facts}",
+        f"Articles: {loaded.articles}",
+        f"Facts: {loaded.facts}",
         f"Questions asked: {usage.questions}",
         f"Answered: {usage.answered} ({usage.answered_share:.0%})",
         f"Feedback: {usage.helpful} helpful, {usage.not_helpful} not helpful",

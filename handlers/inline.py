@@ -10,7 +10,6 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.lookup import best_matches
 from handlers.context import core, inline_of
 from handlers.formatting import inline_message_html, shorten
 
@@ -34,7 +33,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         offset = 0
     try:
         matches = await asyncio.wait_for(
-            asyncio.to_thread(best_matches, core(context).service, query.query, MAX_RESULTS),
+            asyncio.to_thread(core(context).service.matches, query.query, MAX_RESULTS),
             DEADLINE_S,
         )
     except TimeoutError:

@@ -212,6 +212,21 @@ def test_plain_ask_prints_text_not_json(seeded_db: Path) -> None:
         json.loads(result.stdout)
 
 
+def test_plain_ask_leaves_out_a_summary_that_repeats_the_fact(tmp_path: Path) -> None:
+    """A one-sentence article's summary is its only fact: shown once, as Telegram does
+    (tests/telegram/test_tg_commands.py)."""
+    fact = "A giant tortoise was found alive on Fernandina island on Monday."
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tortoise.txt").write_text(f"Tortoise found\n\n{fact}\n", "utf-8")
+    result = run_bot("ask", "Where was the giant tortoise found?", db=tmp_path / "bot.sqlite3",
+                     articles=folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(fact) == 1
+    assert "Summary:" not in result.stdout
+    assert "Tortoise found" in result.stdout
+
+
 def test_articles_lists_the_25_titles(seeded_db: Path) -> None:
     result = run_bot("articles", db=seeded_db)
     assert result.returncode == 0, result.stderr

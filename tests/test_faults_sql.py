@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeBase
-from bot.lookup import find_article
 from bot.service import NewsService
 from bot.usage import UsageLog
 
@@ -211,8 +210,8 @@ def test_sql_looking_articles_and_questions_are_stored_and_shown_verbatim(
     for question in ["'; DROP TABLE facts; --", "Robert'); DROP TABLE articles;--",
                      "SELECT * FROM vocabulary", '" OR 1=1 --', "%s {0} ? :name"]:
         service.ask(question)
-        assert find_article(service, question) is None or find_article(
-            service, question).title in SQL_TITLES
+        found = service.find_article(question)
+        assert found is None or found.title in SQL_TITLES
     answer = service.ask("How many officials voted for the bridge after reading aloud?")
     assert answer.answered
     assert "SELECT * FROM vocabulary" in answer.facts[0].text

@@ -1,7 +1,9 @@
-"""The core stays light: importing it never pulls in Telegram (click's test_light_imports)."""
+"""The core stays light: importing it never pulls in Telegram (click's test_light_imports);
+front ends stay thin: they never reach past NewsService into the knowledge base."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +42,17 @@ def test_the_check_would_notice_telegram() -> None:
         check=False,
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+FRONT_ENDS = [*sorted((ROOT / "handlers").glob("*.py")), ROOT / "bot" / "cli.py"]
+# What NewsService keeps to itself: reads through these would skip its one-view snapshot.
+CORE_INSIDES = {"kb", "engine"}
+
+
+def test_front_ends_read_only_through_the_service() -> None:
+    reached = [f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}"
+               for path in FRONT_ENDS
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, ast.Attribute) and node.attr in CORE_INSIDES]
+    assert len(FRONT_ENDS) > 5
+    assert reached == []

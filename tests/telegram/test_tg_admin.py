@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import threading
 
 import pytest
+import sqlite_utils
 from telegram import Update
 from tg_harness import Harness
 
@@ -161,3 +163,33 @@ async def test_stats_is_for_admins_only(tg: Harness) -> None:
     reply = await tg.say("/stats")
     assert "only the bot's admins" in reply.text
     assert "Questions asked" not in reply.text
+
+
+async def test_stats_during_a_reload_count_one_version_of_the_articles(
+        tg: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reload commits between /stats counting the articles and counting the facts: the
+    two numbers still come from one version (not 25 articles with 26 articles' facts)."""
+    (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    before = tg.service.stats()
+    reloaded = threading.Event()
+    connect = tg.service.kb.connect
+
+    def reload_when_facts_are_counted(sql: str) -> None:
+        if "count(*) FROM facts" in sql and not reloaded.is_set():
+            reloaded.set()
+            reload = threading.Thread(target=tg.service.reload)  # a connection of its own
+            reload.start()
+            reload.join()
+
+    def traced_connect() -> sqlite_utils.Database:
+        db = connect()
+        db.conn.set_trace_callback(reload_when_facts_are_counted)
+        return db
+
+    monkeypatch.setattr(tg.service.kb, "connect", traced_connect)
+    report = await tg.say("/stats", user=tg.admin)
+    after = tg.service.stats()
+    assert reloaded.is_set()
+    assert after.articles == before.articles + 1
+    shown = tuple(int(n) for n in re.findall(r"(?:Articles|Facts): (\d+)", report.text))
+    assert shown in {(before.articles, before.facts), (after.articles, after.facts)}

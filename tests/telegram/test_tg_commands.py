@@ -48,6 +48,18 @@ async def test_plain_question_gets_the_fact_its_article_and_buttons(tg: Harness)
     assert any("Not helpful" in label for label in labels)
 
 
+async def test_a_summary_that_repeats_the_fact_is_left_out(tg: Harness) -> None:
+    """A one-sentence article's summary is its only fact: shown once, as the console does
+    (tests/test_cli.py)."""
+    fact = "A giant tortoise was found alive on Fernandina island on Monday."
+    (tg.articles_dir / "tortoise.txt").write_text(f"Tortoise found\n\n{fact}\n", "utf-8")
+    tg.service.reload()
+    reply = await tg.say("Where was the giant tortoise found?")
+    assert reply.text.count(fact) == 1
+    assert "Summary:" not in reply.text
+    assert "Tortoise found" in reply.text
+
+
 async def test_question_with_typos_is_still_answered(tg: Harness) -> None:
     reply = await tg.say("When did NASA lanch the first shutle?")
     assert "shuttle" in reply.text

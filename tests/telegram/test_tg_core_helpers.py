@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lookup import best_matches, find_article
+from bot.lookup import best_matches
 from bot.service import NewsService
 from bot.uploads import UploadError, safe_article_name, save_upload
 from bot.usage import UsageLog, usage_path_for
@@ -39,12 +39,33 @@ def test_usage_stats_count_questions_feedback_and_top_unanswered(tmp_path: Path)
 
 def test_find_article_by_number_typo_and_nonsense(tg_service: NewsService) -> None:
     first = tg_service.kb.articles(limit=1)[0]
-    assert find_article(tg_service, "1") == first
-    assert find_article(tg_service, "0") is None
-    found = find_article(tg_service, "crain")
+    assert tg_service.find_article("1") == first
+    assert tg_service.find_article("0") is None
+    found = tg_service.find_article("crain")
     assert found is not None
     assert "crane" in found.title
-    assert find_article(tg_service, "zzyzx qwertyuiop") is None
+    assert tg_service.find_article("zzyzx qwertyuiop") is None
+
+
+def test_title_lookups_read_the_titles_once_per_knowledge_base_generation(
+        tg_service: NewsService) -> None:
+    statements: list[str] = []
+    tg_service.kb.db.conn.set_trace_callback(statements.append)
+
+    def whole_list_reads() -> list[str]:
+        return [s for s in statements if "FROM articles" in s and "WHERE" not in s
+                and "count(" not in s]
+
+    assert "crane" in tg_service.find_article("crain").title
+    assert "Mecca" in tg_service.find_article("Mecca crane").title
+    assert len(whole_list_reads()) == 1
+    (tg_service.articles_dir / "tortoise.txt").write_text(
+        "Tortoise found\n\nA giant tortoise was found alive on Fernandina island.\n", "utf-8")
+    tg_service.reload()
+    statements.clear()
+    assert tg_service.find_article("tortoise").title == "Tortoise found"  # the new titles
+    assert "crane" in tg_service.find_article("crain").title
+    assert len(whole_list_reads()) == 1
 
 
 def test_best_matches_are_one_per_article(tg_service: NewsService) -> None:

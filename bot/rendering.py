@@ -1,0 +1,72 @@
+"""Which parts of an answer a person is shown, whatever the front end's format.
+
+One rule for every front end: the console (bot/cli.py) prints these parts as plain text and
+Telegram (handlers/formatting.py) as HTML. Each used to decide for itself, and they drifted:
+the console dropped a summary that repeats a fact, Telegram showed the sentence twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answers import Answer
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """A reply to a greeting or thanks: shown alone."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """'Not in my articles', with the titles of the closest articles (maybe none)."""
+
+    suggestions: list[str]
+
+
+@dataclass(frozen=True)
+class ShownFact:
+    """A fact as shown: the sentence it leans on first, its article's title after it."""
+
+    text: str
+    context: str | None
+    # Set on the last fact of a run from one article, so the title is shown once per run.
+    article_title: str | None
+
+
+@dataclass(frozen=True)
+class Found:
+    """An answer: the hedge when unsure, the facts, the summary, the source."""
+
+    hedged: bool
+    facts: list[ShownFact]
+    summary: str | None  # None when missing or when it repeats one of the facts
+    source_url: str | None
+    confidence: float
+
+
+AnswerView = SmallTalk | NotFound | Found
+
+
+def answer_view(answer: Answer) -> AnswerView:
+    """The parts of `answer` to show, in the order to show them."""
+    if answer.reply:
+        return SmallTalk(answer.reply)
+    if not answer.answered:
+        return NotFound(list(answer.suggestions))
+    facts = []
+    for number, fact in enumerate(answer.facts):
+        following = answer.facts[number + 1:number + 2]
+        last_of_run = not following or following[0].article_id != fact.article_id
+        facts.append(ShownFact(fact.text, fact.context or None,
+                               fact.article_title if last_of_run else None))
+    repeated = answer.summary in {f.text for f in answer.facts}
+    return Found(
+        hedged=answer.tentative,
+        facts=facts,
+        summary=answer.summary if answer.summary and not repeated else None,
+        source_url=answer.article_url or None,
+        confidence=answer.confidence,
+    )
