@@ -123,7 +123,7 @@ async def test_an_answer_lost_on_the_way_back_is_apologised_for_and_the_bot_goes
     user, chat = users(tg, 1)[0]
     mark = tg.api.mark()
     tg.api.push({"message": tg.api.message(QUESTION, user, chat)})
-    sorry = await tg.api.wait_for("sendMessage", after=mark, wait_s=10)
+    sorry = await tg.api.wait_for("sendMessage", after=mark)
     assert "something went wrong" in sorry[0].text  # the lost one was the answer itself
     await tg.wait_errors(1)
     await ask_everyone(tg, users(tg, 2, base=7200))
