@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from engines import require_embeddings, semantic_engine
 
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
@@ -49,6 +50,13 @@ def loaded_kb(kb: KnowledgeBase, articles_dir: Path) -> KnowledgeBase:
     return kb
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.embeddings` tests need the model: skipped without it, failed under CI."""
+    if item.get_closest_marker("embeddings"):
+        require_embeddings()
+
+
 @pytest.fixture
 def engine(loaded_kb: KnowledgeBase) -> AnswerEngine:
-    return AnswerEngine(loaded_kb)
+    """The engine as shipped, embeddings included, over the seeds (see tests/engines.py)."""
+    return semantic_engine(loaded_kb)

@@ -10,7 +10,10 @@ import pytest
 from bench.datasets import EVAL
 from bench.quality import run
 
-pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not beside the repo")
+pytestmark = [
+    pytest.mark.skipif(not EVAL.is_dir(), reason="../shared/eval is not beside the repo"),
+    pytest.mark.embeddings,  # the thresholds are the shipped engine's, embeddings included
+]
 
 
 # An answerable question with a typo declined is a user told "not in my articles" wrongly.

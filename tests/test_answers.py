@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from engines import lexical_engine, semantic_engine
 
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
@@ -25,7 +26,7 @@ def engine_on(folder: Path, kb: KnowledgeBase, title: str, body: str) -> AnswerE
     """An engine over one article, written into `folder` and loaded."""
     (folder / "article.json").write_text(json.dumps({"title": title, "body": body}))
     load_directory(kb, folder)
-    return AnswerEngine(kb)
+    return semantic_engine(kb)
 
 
 @pytest.mark.parametrize("greeting", ["hi", "Hello!", "hey there", "thanks!", "Thank you so much",
@@ -141,14 +142,14 @@ def test_the_same_sentence_is_never_shown_twice(empty_dir: Path, kb: KnowledgeBa
             "body": f"{shared} {extra} The city council said tolls would not change.",
         }))
     load_directory(kb, empty_dir)
-    answer = AnswerEngine(kb).ask("When did the harbour bridge reopen after the repair?")
+    answer = semantic_engine(kb).ask("When did the harbour bridge reopen after the repair?")
     texts = [fact.text.casefold() for fact in answer.facts]
     assert answer.answered
     assert len(texts) == len(set(texts))
 
 
 def test_answers_follow_a_reload_without_a_restart(empty_dir: Path, kb: KnowledgeBase) -> None:
-    engine = AnswerEngine(kb)
+    engine = semantic_engine(kb)
     (empty_dir / "a.md").write_text("# Zoo news\n\nThe zoo welcomed a baby giraffe on Tuesday.\n")
     load_directory(kb, empty_dir)
     assert "giraffe" in top(engine, "What did the zoo welcome?")
@@ -210,7 +211,7 @@ def test_without_embeddings_a_fact_missing_the_name_asked_about_is_trusted_less(
     for name, (title, body) in stories.items():
         (empty_dir / f"{name}.json").write_text(json.dumps({"title": title, "body": body}))
     load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb, semantic=False)
+    engine = lexical_engine(kb)
     right = engine.explain("What budget did the Hamburg council approve?")[0]
     wrong = engine.explain("What budget did the Lisbon council approve?")[0]
     assert "Hamburg" in right.row[3]

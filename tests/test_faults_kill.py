@@ -102,7 +102,7 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
-def leftover_groups(pgids: list[int], grace_s: float = 5.0) -> list[int]:
+def leftover_groups(pgids: list[int], grace_s: float = 30.0) -> list[int]:
     """Process groups of killed loads that still have processes after a grace period.
 
     Those are killed here: they are this test's own children, and must not leak.

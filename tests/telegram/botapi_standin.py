@@ -35,6 +35,9 @@ from botapi_rules import (
 JSON_FIELDS = {"reply_markup", "results", "commands", "scope", "allowed_updates",
                "reply_parameters", "link_preview_options", "entities", "button"}
 MAX_POLL_HOLD_S = 0.5
+# How long a test waits for something that must happen. A ceiling, not a delay: it costs
+# time only when the bot is broken, so it is generous enough for a machine busy elsewhere.
+PATIENCE_S = 30.0
 # Answers a broken proxy or server might give: not JSON at all, or the wrong shape.
 GARBAGE = {
     "not_json": b"<html><body>502 Bad Gateway</body></html>",
@@ -78,6 +81,10 @@ class BotAPIStandIn:
         self._cond = threading.Condition()
         self._pending: list[dict] = []
         self._update_ids = itertools.count(1)
+        self.last_update_id = 0  # the newest update pushed
+        # Updates below this id are confirmed: the bot asked getUpdates for later ones, so it
+        # holds them (python-telegram-bot queues a batch before asking past it).
+        self.confirmed_below = 0
         self._message_ids = itertools.count(100)
         self._query_ids = itertools.count(1)
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
@@ -305,6 +312,7 @@ class BotAPIStandIn:
         deadline = time.monotonic() + hold
         with self._cond:
             self.allowed_updates_seen.append(allowed)
+            self.confirmed_below = max(self.confirmed_below, offset)
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
             while True:
                 ready = [u for u in self._pending if not allowed or not self.filter_updates
@@ -443,6 +451,7 @@ class BotAPIStandIn:
         """Queue an update (its update_id is assigned here) for the next getUpdates."""
         with self._cond:
             update = {"update_id": next(self._update_ids), **update}
+            self.last_update_id = update["update_id"]
             self._pending.append(update)
             self._cond.notify_all()
         return update
@@ -521,7 +530,7 @@ class BotAPIStandIn:
 
     async def wait_for(self, method: str, *, after: int = 0, count: int = 1,
                        where: Callable[[Call], bool] | None = None,
-                       wait_s: float = 5.0) -> list[Call]:
+                       wait_s: float = PATIENCE_S) -> list[Call]:
         """The first `count` successful calls of `method` after `after`, waiting for them."""
         deadline = time.monotonic() + wait_s
         while True:
@@ -535,7 +544,7 @@ class BotAPIStandIn:
             await asyncio.sleep(0.01)
 
     async def wait_for_refusal(self, method: str, *, after: int = 0,
-                               wait_s: float = 5.0) -> Call:
+                               wait_s: float = PATIENCE_S) -> Call:
         """The first refused call of `method` after `after`."""
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
@@ -543,6 +552,14 @@ class BotAPIStandIn:
                 return found[0]
             await asyncio.sleep(0.01)
         raise AssertionError(f"no refused {method} within {wait_s}s")
+
+    async def wait_confirmed(self, update_id: int, wait_s: float = PATIENCE_S) -> None:
+        """Until the bot has asked for updates past `update_id`: it has taken that one."""
+        deadline = time.monotonic() + wait_s
+        while self.confirmed_below <= update_id:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"update {update_id} not taken within {wait_s}s")
+            await asyncio.sleep(0.01)
 
     def refusals(self) -> list[Call]:
         """Calls Telegram would have refused as a client error (4xx, not injected)."""

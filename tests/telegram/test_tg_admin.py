@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import threading
 
 import pytest
 import sqlite_utils
+from botapi_standin import PATIENCE_S
 from telegram import Update
 from tg_harness import Harness
 
@@ -49,7 +49,7 @@ async def test_non_admin_reload_is_refused_logged_and_changes_nothing(
     (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     refusal = await tg.say("/reload")
     assert "only the bot's admins" in refusal.text
-    await asyncio.sleep(0.2)
+    await tg.settle()  # the handler has returned: a reload after the refusal would show
     assert tg.service.kb.article_count() == 25
     assert "refused /reload for non-admin user 2002" in caplog.text
 
@@ -79,12 +79,12 @@ async def test_a_slow_reload_does_not_stall_answers(tg: Harness) -> None:
     def hold_the_reload_lock() -> None:
         with tg.service._reload_lock:
             held.set()
-            release.wait(5)
+            release.wait(PATIENCE_S)
 
     holder = threading.Thread(target=hold_the_reload_lock)
     holder.start()
     try:
-        held.wait(2)
+        assert held.wait(PATIENCE_S)
         mark = tg.api.mark()
         await tg.say("/reload", user=tg.admin)  # "Reloading…", then it waits on the lock
         answer = await tg.say("What caused the crane to fall in Mecca?")
@@ -105,7 +105,7 @@ async def test_edited_message_never_triggers_reload(tg: Harness) -> None:
     mark = tg.api.mark()
     await tg.app.process_update(
         Update.de_json({"update_id": 999, "edited_message": edited}, tg.app.bot))
-    await tg.silence(tg.admin_chat, mark, seconds=0.2)
+    await tg.silence(tg.admin_chat, mark)
     assert tg.service.kb.article_count() == 25
 
 

@@ -74,6 +74,7 @@ async def test_pressing_a_page_button_twice_is_harmless(tg: Harness) -> None:
     await tg.api.wait_for("answerCallbackQuery", after=mark)
     refused = await tg.api.wait_for_refusal("editMessageText", after=mark)
     assert "not modified" in refused.error
+    await tg.settle()
     assert tg.errors == []
     assert tg.api.calls_of("sendMessage", mark) == []  # no "something went wrong"
 
@@ -82,4 +83,5 @@ async def test_a_button_pressed_too_late_is_harmless(tg: Harness) -> None:
     answer = await tg.say(CRANE_QUESTION)
     sent, _ = await tg.press(answer, "Summary", expired=True)
     assert "Mecca crane collapse" in sent.text  # the summary still arrives
+    await tg.settle()
     assert tg.errors == []

@@ -5,7 +5,6 @@ stays out of every log record even while the Bot API misbehaves.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -37,7 +36,7 @@ async def test_an_impostor_with_the_admins_name_is_refused_everything(
     document = tg.api.add_file("tortoise.txt", NEW_ARTICLE.encode())
     refusal = await tg.say(None, user=user, chat=chat, document=document)
     assert "only the bot's admins" in refusal.text
-    await asyncio.sleep(0.2)
+    await tg.settle()  # every handler has returned: a late reload or save would show
     assert tg.service.kb.article_count() == 25
     assert not (tg.articles_dir / "upload_tortoise.txt").exists()
     assert "non-admin user 6666" in caplog.text
@@ -105,10 +104,10 @@ async def test_the_token_stays_out_of_logs_while_the_bot_api_misbehaves(
     tg.api.inject("sendMessage", "drop")
     tg.api.fail_next("sendMessage", 500)
     for _ in range(3):
-        await tg.say("What caused the crane to fall in Mecca?", wait_s=15)
-    await tg.say("/reload", wait_s=15)  # refused, logged with the user id
+        await tg.say("What caused the crane to fall in Mecca?")
+    await tg.say("/reload")  # refused, logged with the user id
     document = tg.api.add_file("tortoise.txt", NEW_ARTICLE.encode())
-    await tg.say(None, user=tg.admin, document=document, wait_s=15)  # its URL holds it too
+    await tg.say(None, user=tg.admin, document=document)  # its URL holds it too
     records = debug_logs.records
     assert any(r.levelno == logging.DEBUG for r in records)
     assert any(r.exc_info or r.exc_text for r in records)  # failures with tracebacks logged

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from botapi_standin import PATIENCE_S, Call
 from telegram.error import NetworkError
 from tg_harness import Harness
 
@@ -29,29 +31,39 @@ def users(tg: Harness, count: int, base: int = 7000) -> list[tuple[dict, dict]]:
     return found
 
 
-async def ask_everyone(tg: Harness, people: list[tuple[dict, dict]], wait_s: float = 10.0,
-                       ) -> None:
-    """Each person asks once; each gets exactly one answer, and no more come later."""
+async def asked_by_everyone(tg: Harness, people: list[tuple[dict, dict]]) -> None:
+    """Each person asks once; returns as soon as each has an answer."""
     mark = tg.api.mark()
     ids = {chat["id"] for _, chat in people}
     for user, chat in people:
         tg.api.push({"message": tg.api.message(QUESTION, user, chat)})
     answers = await tg.api.wait_for("sendMessage", after=mark, count=len(people),
-                                    wait_s=wait_s,
                                     where=lambda c: int(c.params["chat_id"]) in ids)
     assert sorted(int(a.params["chat_id"]) for a in answers) == sorted(ids)
     assert all("crane" in a.text for a in answers)
-    await asyncio.sleep(0.6)  # longer than a poll: a repeated delivery would show by now
+
+
+async def ask_everyone(tg: Harness, people: list[tuple[dict, dict]]) -> None:
+    """Each person asks once; each gets exactly one answer, and no more come later."""
+    mark = tg.api.mark()
+    await asked_by_everyone(tg, people)
+    await tg.settle()  # every update taken and handled: a repeated delivery would show now
+    ids = {chat["id"] for _, chat in people}
     sent = [c for c in tg.api.calls_of("sendMessage", mark)
             if c.ok and int(c.params["chat_id"]) in ids]
     assert len(sent) == len(people), "an update was answered twice"
 
 
-async def wait_until_met(tg: Harness, method: str, wait_s: float = 5.0) -> None:
-    deadline = time.monotonic() + wait_s
-    while tg.api.faults_waiting(method):
-        assert time.monotonic() < deadline, f"the {method} fault was never met"
+async def wait_until(what: str, done: Callable[[], bool]) -> None:
+    """Until `done()` holds: an event to wait on, instead of a sleep that guesses."""
+    deadline = time.monotonic() + PATIENCE_S
+    while not done():
+        assert time.monotonic() < deadline, f"{what} never happened"
         await asyncio.sleep(0.01)
+
+
+async def wait_until_met(tg: Harness, method: str) -> None:
+    await wait_until(f"the {method} fault", lambda: not tg.api.faults_waiting(method))
 
 
 async def test_flood_control_on_getupdates_is_waited_out(tg: Harness) -> None:
@@ -69,7 +81,7 @@ async def test_updates_whose_delivery_was_lost_come_again_and_are_answered_once(
     tg.api.inject("getUpdates", "drop")
     await wait_until_met(tg, "getUpdates")  # the poll that will lose its answer is waiting
     people = users(tg, 5)
-    await ask_everyone(tg, people, wait_s=15)
+    await ask_everyone(tg, people)
     lost = [c for c in tg.api.calls if c.method == "getUpdates" and c.error
             and "dropped" in c.error]
     assert lost
@@ -78,26 +90,29 @@ async def test_updates_whose_delivery_was_lost_come_again_and_are_answered_once(
 
 async def test_garbage_from_getupdates_is_survived(tg: Harness) -> None:
     tg.api.inject("getUpdates", "not_json")
-    await ask_everyone(tg, users(tg, 3), wait_s=15)
+    await ask_everyone(tg, users(tg, 3))
 
 
 async def test_a_getupdates_result_that_is_not_a_list_is_survived(tg: Harness) -> None:
     tg.api.inject("getUpdates", "not_a_list")
     await wait_until_met(tg, "getUpdates")
-    await ask_everyone(tg, users(tg, 3), wait_s=15)
+    await ask_everyone(tg, users(tg, 3))
 
 
 async def test_slow_answers_delay_one_chat_not_the_others(tg: Harness) -> None:
     slow_user, slow_chat = users(tg, 1, base=7100)[0]
-    tg.api.inject("sendMessage", "slow", delay_s=1.5)
+    tg.api.inject("sendMessage", "slow", delay_s=3.0)
     mark = tg.api.mark()
     tg.api.push({"message": tg.api.message(QUESTION, slow_user, slow_chat)})
-    await asyncio.sleep(0.3)  # the slow reply is on its way
-    started = time.monotonic()
-    await ask_everyone(tg, users(tg, 3))
-    assert time.monotonic() - started < 1.5 + 0.6  # not queued behind the slow one
-    slow = await tg.api.wait_for("sendMessage", after=mark, wait_s=5,
-                                 where=lambda c: c.params["chat_id"] == str(slow_chat["id"]))
+    await wait_until_met(tg, "sendMessage")  # the slow reply is on its way
+
+    def to_slow_chat(call: Call) -> bool:
+        return call.params["chat_id"] == str(slow_chat["id"])
+
+    await asked_by_everyone(tg, users(tg, 3))
+    # The stand-in records a call as it answers it: the others were not queued behind.
+    assert not any(to_slow_chat(c) for c in tg.api.calls_of("sendMessage", mark))
+    slow = await tg.api.wait_for("sendMessage", after=mark, where=to_slow_chat)
     assert "crane" in slow[0].text
 
 
@@ -108,7 +123,7 @@ async def test_an_answer_lost_on_the_way_back_is_apologised_for_and_the_bot_goes
     user, chat = users(tg, 1)[0]
     mark = tg.api.mark()
     tg.api.push({"message": tg.api.message(QUESTION, user, chat)})
-    sorry = await tg.api.wait_for("sendMessage", after=mark, wait_s=10)
+    sorry = await tg.api.wait_for("sendMessage", after=mark)
     assert "something went wrong" in sorry[0].text  # the lost one was the answer itself
     await tg.wait_errors(1)
     await ask_everyone(tg, users(tg, 2, base=7200))
@@ -124,8 +139,8 @@ async def test_a_storm_of_mixed_faults_loses_no_update(tg: Harness) -> None:
     mark = tg.api.mark()
     for user, chat in people[:6]:  # some are waiting before the storm, some come during it
         tg.api.push({"message": tg.api.message(QUESTION, user, chat)})
-    await asyncio.sleep(0.5)
-    await ask_everyone(tg, people[6:], wait_s=20)
+    await wait_until("the storm", lambda: tg.api.faults_waiting("getUpdates") <= 3)
+    await ask_everyone(tg, people[6:])
     early = [c for c in tg.api.calls_of("sendMessage", mark) if c.ok
              and int(c.params["chat_id"]) in {chat["id"] for _, chat in people[:6]}]
     assert len(early) == 6

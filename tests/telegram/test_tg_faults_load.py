@@ -37,7 +37,7 @@ def version_seen(text: str) -> set[int]:
 
 async def test_questions_while_the_admin_reloads_again_and_again(tg: Harness) -> None:
     write_version(tg.articles_dir, 0)
-    await tg.send("/reload", user=tg.admin, count=2, wait_s=15)
+    await tg.send("/reload", user=tg.admin, count=2)
     people = []
     for n in range(ASKERS):
         user = {"id": 8000 + n, "is_bot": False, "first_name": f"A{n}"}

@@ -61,7 +61,7 @@ async def test_read_only_database_folder_under_the_running_bot(
     async def exchange(text: str, who: dict, where: dict, count: int = 1) -> list:
         mark = api.mark()
         api.push({"message": api.message(text, who, where)})
-        return await api.wait_for("sendMessage", after=mark, count=count, wait_s=20,
+        return await api.wait_for("sendMessage", after=mark, count=count,
                                   where=lambda c: c.params["chat_id"] == str(where["id"]))
 
     async with bot_process(api, tmp_path, DATABASE_PATH=str(db_dir / "kb.sqlite3"),

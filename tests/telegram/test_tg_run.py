@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
-from botapi_standin import BotAPIStandIn
+from botapi_standin import PATIENCE_S, BotAPIStandIn
 from tg_harness import SEEDS, TOKEN, USER_ID, WEBHOOK_SECRET, bot_process, free_port, make_user
 
 from bot.settings import Settings
@@ -19,11 +20,11 @@ SECRET = WEBHOOK_SECRET
 async def test_python_m_bot_run_polls_answers_and_stops_cleanly(
         api: BotAPIStandIn, tmp_path: Path) -> None:
     async with bot_process(api, tmp_path) as log:
-        await api.wait_for("setMyCommands", wait_s=20)  # the empty database was loaded first
+        await api.wait_for("setMyCommands")  # the empty database was loaded first
         user = make_user(USER_ID, "Bob")
         chat = api.chat(USER_ID, user=user)
         api.push({"message": api.message(QUESTION, user, chat)})
-        answer = (await api.wait_for("sendMessage", wait_s=10))[0]
+        answer = (await api.wait_for("sendMessage"))[0]
         assert "crane" in answer.text
         assert all(sorted(seen) == sorted(ALLOWED_UPDATES)
                    for seen in api.allowed_updates_seen)
@@ -36,30 +37,36 @@ async def test_python_m_bot_run_serves_a_webhook_that_checks_the_secret(
     port = free_port()
     async with bot_process(api, tmp_path, WEBHOOK_URL="https://bot.example.org/telegram",
                            WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port)):
-        hook = (await api.wait_for("setWebhook", wait_s=20))[0].params
+        hook = (await api.wait_for("setWebhook"))[0].params
         assert hook["url"] == "https://bot.example.org/telegram"
         assert hook["secret_token"] == SECRET
         assert sorted(hook["allowed_updates"]) == sorted(ALLOWED_UPDATES)
         user = make_user(USER_ID, "Bob")
-        update = {"update_id": 7, "message": api.message(QUESTION, user,
-                                                         api.chat(USER_ID, user=user))}
+        chat = api.chat(USER_ID, user=user)
+        update = {"update_id": 7, "message": api.message(QUESTION, user, chat)}
         url = f"http://127.0.0.1:{port}/telegram"
         async with httpx.AsyncClient() as client:
-            for _ in range(100):  # the server starts listening just after setWebhook
-                try:
-                    refused = await client.post(url, json=update)
-                    break
-                except httpx.ConnectError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the webhook server never started listening")
+            refused = await first_answer(client, url, update)
             assert refused.status_code == 403
             accepted = await client.post(
                 url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
         assert accepted.status_code == 200
-        answer = (await api.wait_for("sendMessage", wait_s=10))[0]
+        answer = (await api.wait_for("sendMessage"))[0]
         assert "crane" in answer.text
-        assert len(api.calls_of("sendMessage")) == 1  # only the request with the secret
+    # Stopped cleanly, the bot has finished every update it took: only the one with the secret.
+    assert len(api.calls_of("sendMessage")) == 1
+
+
+async def first_answer(client: httpx.AsyncClient, url: str, update: dict) -> httpx.Response:
+    """POST `update` once the webhook server listens (it starts just after setWebhook)."""
+    deadline = time.monotonic() + PATIENCE_S
+    while True:
+        try:
+            return await client.post(url, json=update)
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
 
 
 def test_webhook_mode_without_a_secret_refuses_to_start(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 from botapi_standin import BotAPIStandIn
-from tg_harness import USER_ID, bot_settings, free_port, make_user
+from tg_harness import USER_ID, bot_settings, drained, free_port, make_user
 
 from bot.service import NewsService
 from handlers.app import ALLOWED_UPDATES, build_application
@@ -45,6 +45,8 @@ async def test_webhook_refuses_requests_without_the_secret(
         assert accepted.status_code == 200
         answer = (await api.wait_for("sendMessage"))[0]
         assert "crane" in answer.text
+        await drained(app)  # had a refused request been queued after all, it is answered now
+        assert len(api.calls_of("sendMessage")) == 1
     finally:
         await app.updater.stop()
         await app.stop()

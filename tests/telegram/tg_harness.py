@@ -7,12 +7,13 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botapi_standin import BotAPIStandIn, Call
+from botapi_standin import PATIENCE_S, BotAPIStandIn, Call
 from telegram.ext import Application
 
 from bot.service import NewsService
@@ -38,6 +39,15 @@ def make_user(user_id: int, name: str) -> dict:
     return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
 
 
+async def drained(app: Application, wait_s: float = PATIENCE_S) -> None:
+    """Until every update `app` has queued is handled, error handlers included.
+
+    python-telegram-bot marks a queued update done only after all its handlers returned,
+    and the Bot API calls they made were answered by then.
+    """
+    await asyncio.wait_for(app.update_queue.join(), wait_s)
+
+
 @dataclass
 class Harness:
     """One running bot: send it what a person would, read what it sent back."""
@@ -58,7 +68,7 @@ class Harness:
 
     async def send(self, text: str | None, *, user: dict | None = None,
                    chat: dict | None = None, count: int = 1, reply_to: dict | None = None,
-                   document: dict | None = None, wait_s: float = 5.0) -> list[Call]:
+                   document: dict | None = None, wait_s: float = PATIENCE_S) -> list[Call]:
         """Send a message and wait for `count` messages back in that chat."""
         user = user or self.user
         chat = chat or (self.private if user is self.user else self.admin_chat)
@@ -84,17 +94,28 @@ class Harness:
         answers = self.api.calls_of("answerCallbackQuery", mark)
         return reaction, answers[0] if answers else reaction
 
-    async def wait_errors(self, count: int, wait_s: float = 5.0) -> None:
+    async def wait_errors(self, count: int, wait_s: float = PATIENCE_S) -> None:
         """Wait until the error handlers have seen `count` errors."""
-        for _ in range(int(wait_s / 0.01)):
-            if len(self.errors) >= count:
-                return
+        deadline = time.monotonic() + wait_s
+        while len(self.errors) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} handler errors, saw {self.errors!r}")
             await asyncio.sleep(0.01)
-        raise AssertionError(f"expected {count} handler errors, saw {self.errors!r}")
 
-    async def silence(self, chat: dict, after: int, seconds: float = 0.3) -> None:
-        """Assert the bot sent nothing to `chat` since `after` (after a short wait)."""
-        await asyncio.sleep(seconds)
+    async def settle(self, wait_s: float = PATIENCE_S) -> None:
+        """Until the bot has taken every update pushed so far and finished handling them.
+
+        What the bot did not do can only be checked once it is done: a fixed sleep passes
+        unproven when the bot is slow. The bot has taken an update once it polls for later
+        ones; it has finished once its update queue is drained.
+        """
+        if self.api.last_update_id:
+            await self.api.wait_confirmed(self.api.last_update_id, wait_s)
+        await drained(self.app, wait_s)
+
+    async def silence(self, chat: dict, after: int) -> None:
+        """Assert the bot, done with every update pushed, sent nothing to `chat` since `after`."""
+        await self.settle()
         sent = [c for c in self.api.calls_of("sendMessage", after)
                 if str(c.params.get("chat_id")) == str(chat["id"])]
         assert sent == [], [c.text for c in sent]
