@@ -143,7 +143,7 @@ def test_deleted_file_is_removed_with_its_facts(
     assert report.removed == ["000_a398690ca2ed8d76.txt"]
     assert report.total_articles == 24
     assert loaded_kb.facts_of(old_id) == []
-    assert loaded_kb.search('"xiangbin"', 10) == []
+    assert loaded_kb.search(["xiangbin"], 10) == []
     assert not AnswerEngine(loaded_kb).ask(QUESTION).answered
 
 
