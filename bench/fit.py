@@ -65,7 +65,7 @@ def rank_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndarray,
     groups = []
     for case in cases:
         scored = engine.explain(case.question)
-        labels = np.array([hit(s.row[3], case.expect) for s in scored], dtype=float)
+        labels = np.array([hit(s.row.text, case.expect) for s in scored], dtype=float)
         if labels.any():
             feats = np.array([[s.features[n] for n in RANK_WEIGHTS] for s in scored])
             groups.append((feats, labels))
@@ -83,7 +83,7 @@ def semantic_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndar
         head = engine.explain(case.question)[:SEMANTIC_CANDIDATES]
         cosines = np.array([s.features["semantic"] for s in head])
         lexical = np.array([s.score for s in head]) - SEMANTIC_WEIGHT * cosines
-        rows.append((lexical, cosines, np.array([hit(s.row[3], case.expect) for s in head])))
+        rows.append((lexical, cosines, np.array([hit(s.row.text, case.expect) for s in head])))
     return rows
 
 
@@ -101,7 +101,7 @@ def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
         if not scored:
             continue
         rows.append([scored[0].features[n] for n in names])
-        labels.append(float(answerable and hit(scored[0].row[3], case.expect)))
+        labels.append(float(answerable and hit(scored[0].row.text, case.expect)))
     return rows, labels
 
 

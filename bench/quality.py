@@ -31,7 +31,7 @@ from bench.datasets import (
     xquad_cases,
 )
 from bench.rouge import rouge_n
-from bot.answers import AnswerEngine, fts_query
+from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
 from bot.text import words
@@ -97,7 +97,7 @@ def bm25_baseline(kb: KnowledgeBase) -> Ranker:
         terms = list(dict.fromkeys(words(question)))
         if not terms:
             return []
-        return [(row[3], 1.0) for row in kb.search(fts_query(terms), 3, method="fts")]
+        return [(row.text, 1.0) for row in kb.search(terms, 3, method="fts")]
     return rank
 
 

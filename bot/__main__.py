@@ -2,4 +2,7 @@
 
 from bot.cli import main
 
-raise SystemExit(main())
+# Guarded, as multiprocessing asks of a main module: a parse worker (bot.loading) started by
+# spawn or the fork server may import it again, and must not run the command line again.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 
 from bot.embeddings import VectorCache, shared_encoder
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
     LEXICAL_CONFIDENCE,
@@ -134,8 +134,12 @@ class Scored:
 
     score: float
     confidence: float
-    row: tuple  # (fact id, article id, position, text, key_rank, bm25)
+    row: Candidate
     features: dict[str, float]
+
+
+# A candidate as re-ranking carries it: (score, features, candidate).
+_Ranked = tuple[float, dict[str, float], Candidate]
 
 
 @dataclass
@@ -149,14 +153,14 @@ class _CandidateContext:
     best_bm25: float
 
     @classmethod
-    def build(cls, terms: list[Term], candidates: list[tuple]) -> _CandidateContext:
-        context = cls({}, {}, {}, defaultdict(set), min(r[5] for r in candidates) or -1.0)
-        for fact_id, article_id, position, text, _, _ in candidates:
-            context.words[fact_id] = words(text)
-            context.stems[fact_id] = [stem(w) for w in context.words[fact_id]]
-            stems = set(context.stems[fact_id])
-            context.by_position[(article_id, position)] = stems
-            context.by_article[article_id] |= stems
+    def build(cls, terms: list[Term], candidates: list[Candidate]) -> _CandidateContext:
+        context = cls({}, {}, {}, defaultdict(set), min(c.bm25 for c in candidates) or -1.0)
+        for candidate in candidates:
+            fact_words = context.words[candidate.fact_id] = words(candidate.text)
+            fact_stems = context.stems[candidate.fact_id] = [stem(w) for w in fact_words]
+            stems = set(fact_stems)
+            context.by_position[(candidate.article_id, candidate.position)] = stems
+            context.by_article[candidate.article_id] |= stems
         return context
 
 
@@ -238,24 +242,24 @@ class AnswerEngine:
             # Articles whose title holds the question's words first: a reader judges the
             # closest article by its title ("What happened in Korea?": the Korea article,
             # not the one where something "happened").
-            related = [s.row[1] for s in sorted(scored, key=lambda s: -s.features["title"])
+            related = [s.row.article_id for s in sorted(scored, key=lambda s: -s.features["title"])
                        if s.features["article"] >= SUGGEST_COVERAGE]
             return self._refusal(question, index, related)
         best = scored[0]
-        article = self.kb.article(best.row[1])
+        article = self.kb.article(best.row.article_id)
         return Answer(
             question=question.text,
             answered=True,
             confidence=best.confidence,
             facts=self._facts(scored, index),
             summary=article.summary if article else None,
-            article_id=best.row[1],
+            article_id=best.row.article_id,
             article_url=article.url if article else None,
         )
 
     def ranked(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
         """The top facts as (text, confidence), ignoring the threshold (for benchmarks)."""
-        return [(s.row[3], s.confidence) for s in self.explain(text)[:limit]]
+        return [(s.row.text, s.confidence) for s in self.explain(text)[:limit]]
 
     def explain(self, text: str) -> list[Scored]:
         """Every candidate with its score, confidence and features, best first."""
@@ -267,7 +271,7 @@ class AnswerEngine:
             return []
         searched = [t.term for t in terms]
         searched += [w for t in terms for w in related(t.term) if w not in searched]
-        candidates = self.kb.search(fts_query(searched), CANDIDATES)
+        candidates = self.kb.search(searched, CANDIDATES)
         if not candidates:
             return []
         context = _CandidateContext.build(terms, candidates)
@@ -282,7 +286,7 @@ class AnswerEngine:
         return [Scored(score, model.confidence(f | query), row, f | query)
                 for score, f, row in scored]
 
-    def _rerank(self, question: str, scored: list[tuple]) -> list[tuple]:
+    def _rerank(self, question: str, scored: list[_Ranked]) -> list[_Ranked]:
         """The best few candidates re-scored with the cosine similarity of their sentence
         embedding to the question's; the rest keep their order below them, cosine 0."""
         assert self._vectors is not None
@@ -293,17 +297,16 @@ class AnswerEngine:
                            for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 
-    def _in_context(self, row: tuple) -> str:
+    def _in_context(self, row: Candidate) -> str:
         """A fact as the embedding should read it: one that leans on the sentence before
         ("Before leaving, he took ...") is preceded by it, which says who it is about."""
         before = self._sentence_before(row)
-        return f"{before} {row[3]}" if before else row[3]
+        return f"{before} {row.text}" if before else row.text
 
-    def _sentence_before(self, row: tuple) -> str | None:
+    def _sentence_before(self, row: Candidate) -> str | None:
         """The sentence before a fact that leans on it for who or what it is about."""
-        _, article_id, position, text, _, _ = row
-        if position > 0 and leans_on_before(text):
-            return self.kb.fact_at(article_id, position - 1)
+        if row.position > 0 and leans_on_before(row.text):
+            return self.kb.fact_at(row.article_id, row.position - 1)
         return None
 
     def _terms(self, question: Question, index: _Index) -> list[Term]:
@@ -333,11 +336,11 @@ class AnswerEngine:
         return list(terms.values())
 
     @staticmethod
-    def _features(question: Question, terms: list[Term], row: tuple,
+    def _features(question: Question, terms: list[Term], row: Candidate,
                   context: _CandidateContext, index: _Index) -> dict[str, float]:
         """The re-ranking signals of one candidate fact (see bot/scoring.py)."""
-        fact_id, article_id, position, text, key_rank, bm25 = row
-        text_words, text_stems = context.words[fact_id], context.stems[fact_id]
+        article_id, position, text = row.article_id, row.position, row.text
+        text_words, text_stems = context.words[row.fact_id], context.stems[row.fact_id]
         known = [t for t in terms if t.status != "unknown"]
         title_stems = index.title_stems(article_id)
         window = set(text_stems).union(
@@ -357,12 +360,12 @@ class AnswerEngine:
             "article": term_coverage(terms, context.by_article[article_id] | title_stems,
                                      RELATED_CREDIT),
             "title": title,
-            "bm25": bm25 / context.best_bm25,
+            "bm25": row.bm25 / context.best_bm25,
             "similarity": similarity(" ".join(t.term for t in terms), text),
             "type": kind_found,
             # "How many legs ...?" answered by a fact with no number in it.
             "type_missed": 1.0 - kind_found if question.kind != "what" else 0.0,
-            "key": 1.0 if key_rank is not None else 0.0,
+            "key": 1.0 if row.key_rank is not None else 0.0,
             "bigram": bigram_overlap([t.stem for t in terms], [
                 s for s, w in zip(text_stems, text_words, strict=True) if w not in STOPWORDS]),
             # The question names someone or something the fact and its neighbours do not:
@@ -383,15 +386,15 @@ class AnswerEngine:
                 break
             if facts and (score < COMPANION_SHARE * best_score or confidence < threshold):
                 break
-            _, article_id, position, text, _, _ = row
-            if text.casefold() in seen:
+            if row.text.casefold() in seen:
                 continue
             context = self._sentence_before(row)
             if context and context.casefold() in seen:
                 context = None  # already shown as a fact of its own
-            seen.update(s.casefold() for s in (text, context) if s)
-            facts.append(FactResult(text, article_id, index.titles.get(article_id, ""),
-                                    round(score, 4), position, context))
+            seen.update(s.casefold() for s in (row.text, context) if s)
+            facts.append(FactResult(row.text, row.article_id,
+                                    index.titles.get(row.article_id, ""), round(score, 4),
+                                    row.position, context))
         return facts
 
     def _refusal(self, question: Question, index: _Index, article_ids: list[int]) -> Answer:
@@ -421,16 +424,11 @@ def corrected_text(text: str, terms: list[Term]) -> str:
     return re.sub(r"\w+", fix, text)
 
 
-def _best_first(scored: Iterable[tuple]) -> list[tuple]:
+def _best_first(scored: Iterable[_Ranked]) -> list[_Ranked]:
     """(score, features, row) by score, highest first; ties by fact id, so runs agree."""
-    return sorted(scored, key=lambda item: (-item[0], item[2][0]))
+    return sorted(scored, key=lambda item: (-item[0], item[2].fact_id))
 
 
 def _title_words(titles: dict[int, str]) -> list[str]:
     """Every title's content words, from one regex pass over all titles (not 100,000)."""
     return content_words("\n".join(titles.values()))
-
-
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 OR query of quoted terms: no user text can become FTS syntax."""
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)

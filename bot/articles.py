@@ -97,8 +97,14 @@ def build_article(raw: RawArticle, key: str, file: str, fhash: str,
 def read_articles(path: Path, root: Path, sidecar: dict[str, str] | None = None) -> list[Article]:
     """Read one file into its articles (a JSON list holds several); ArticleError if unusable."""
     check_path(path, root)
-    data = read_bytes(path)
-    fhash = file_hash(data, sidecar)
+    return parse_articles(read_bytes(path), path, root, sidecar)
+
+
+def parse_articles(data: bytes, path: Path, root: Path, sidecar: dict[str, str] | None = None,
+                   fhash: str | None = None) -> list[Article]:
+    """The articles of a file's bytes, read once by the caller (who may have hashed them
+    already: `fhash`, which must be file_hash(data, sidecar))."""
+    fhash = fhash or file_hash(data, sidecar)
     text = decode(data)
     raws = parse_file_text(path, text)
     name = path.relative_to(root).as_posix()

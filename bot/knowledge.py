@@ -11,10 +11,11 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -30,7 +31,6 @@ BUSY_TIMEOUT_MS = 10_000
 # which the answer-quality weights were fitted on.
 INDEX_MIN_FACTS = 20_000
 WRITE_CACHE_KIB = 256 * 1024  # page cache of a loading connection: big loads touch many pages
-QUOTED_RE = re.compile(r'"((?:[^"]|"")*)"')
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -73,8 +73,26 @@ END;
 """ + postings.SCHEMA
 
 
-# A file as last seen by a load: (size, mtime_ns, sidecar digest, file hash).
-FileStat = tuple[int, int, str, str]
+class FileStat(NamedTuple):
+    """A file as last seen by a load: if its size, time and sidecar entry are the same
+    again, it is the file that was loaded and is not read."""
+
+    size: int
+    mtime_ns: int
+    meta: str  # the parser version and sidecar entry's digest (bot.loading._digest)
+    file_hash: str
+
+
+class Candidate(NamedTuple):
+    """A fact `KnowledgeBase.search` found, with its bm25: negative, lower is better,
+    as FTS5 gives it."""
+
+    fact_id: int
+    article_id: int
+    position: int
+    text: str
+    key_rank: int | None
+    bm25: float
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ class FileStatChanges:
 
     def write(self, db: sqlite_utils.Database) -> None:
         db.conn.executemany("INSERT OR REPLACE INTO file_stats VALUES (?, ?, ?, ?, ?)",
-                            [(name, *row) for name, row in self.rows.items()])
+                            [(name, *stat) for name, stat in self.rows.items()])
         db.conn.executemany("DELETE FROM file_stats WHERE file = ?", [(n,) for n in self.gone])
 
 
@@ -227,42 +245,45 @@ class KnowledgeBase:
             return False
         rows = self.db.execute(
             "SELECT f.text FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
-            "WHERE facts_fts MATCH ? LIMIT ?", [f'"{word}"', sample]
+            "WHERE facts_fts MATCH ? LIMIT ?", [fts_match([word]), sample]
         ).fetchall()
         inside = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
         lower = re.compile(rf"\b{re.escape(word.lower())}")
         return (any(inside.search(row[0]) for row in rows)
                 or (bool(rows) and not any(lower.search(row[0]) for row in rows)))
 
-    def search(self, match: str, limit: int, method: str = "auto") -> list[tuple]:
-        """Candidates: (fact id, article id, position, text, key_rank, bm25), best first.
+    def search(self, terms: Sequence[str], limit: int,
+               method: str = "auto") -> list[Candidate]:
+        """Facts holding any of the words, best first.
 
-        `match` is an OR of quoted words (bot.answers.fts_query). method "fts" ranks with
-        FTS5 bm25(); "index" with the fact index (bot/postings.py), which keeps large bases
-        fast; "auto" picks the index from INDEX_MIN_FACTS facts. bm25 is negative, lower
-        is better, as FTS5 gives it.
+        method "fts" ranks with FTS5 bm25(); "index" with the fact index (bot/postings.py),
+        which keeps large bases fast; "auto" picks the index from INDEX_MIN_FACTS facts.
         """
+        if isinstance(terms, str):  # a string would be searched letter by letter
+            raise TypeError("search takes a list of words, not a string")
+        if not terms:
+            return []
         if method == "auto":
             reader = self.index_reader()
             method = "index" if reader.facts >= INDEX_MIN_FACTS else "fts"
         if method == "fts":
-            return self.db.execute(
+            rows = self.db.execute(
                 "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
                 "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
                 "WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) LIMIT ?",
-                [match, int(limit)],
-            ).fetchall()
+                [fts_match(terms), int(limit)],
+            )
+            return [Candidate(*row) for row in rows]
         if method != "index":
             raise ValueError(f"unknown search method: {method!r}")
-        words = [m.replace('""', '"') for m in QUOTED_RE.findall(match)]
-        best = self.index_reader().search(self.db.conn, words, int(limit))
+        best = self.index_reader().search(self.db.conn, list(terms), int(limit))
         if not best:
             return []
         marks = ", ".join("?" * len(best))
         rows = {row[0]: row for row in self.db.execute(
             f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
             [fact_id for fact_id, _ in best])}
-        return [(*rows[fact_id], -score) for fact_id, score in best if fact_id in rows]
+        return [Candidate(*rows[fact_id], -score) for fact_id, score in best if fact_id in rows]
 
     def index_reader(self) -> IndexReader:
         """The fact index of the current generation (built once per generation, shared)."""
@@ -289,7 +310,7 @@ class KnowledgeBase:
     def file_stats(self) -> dict[str, FileStat]:
         """file -> how it looked when last loaded, so a reload need not read it again."""
         rows = self.db.execute("SELECT file, size, mtime_ns, meta, file_hash FROM file_stats")
-        return {file: (size, mtime, meta, fhash) for file, size, mtime, meta, fhash in rows}
+        return {file: FileStat(*stat) for file, *stat in rows}
 
     def save_file_stats(self, changes: FileStatChanges) -> None:
         """Record file stats alone (a load that changed no article)."""
@@ -417,6 +438,11 @@ def _write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         if db.conn.in_transaction:
             db.conn.rollback()
         raise
+
+
+def fts_match(terms: Iterable[str]) -> str:
+    """An FTS5 OR query of the words, each quoted: no user text can become FTS syntax."""
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
 def _statements(script: str) -> list[str]:

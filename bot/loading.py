@@ -15,20 +15,21 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import NamedTuple
 
 from bot import articles as article_parsing
-from bot.articles import Article, file_hash, read_articles
+from bot.articles import Article, file_hash, parse_articles
 from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase
 from bot.reading import ArticleError, check_path, read_bytes
 
 SIDECAR_NAME = "_sources.json"
-# Below this many files, starting worker processes (~0.5 s) costs more than it saves.
+# Below this many files, starting worker processes (the fork server's start, ~0.3 s, the
+# first time) costs more than it saves.
 PARALLEL_MIN_FILES = 64
 PARALLEL_CHUNK = 64
-PARENT_CHECK_S = 0.2  # how soon a worker notices that the load was killed
 # A file changed this close before the load began may change again within the same clock
 # tick, unseen by its size and time: it is not remembered, so the next load reads it again.
 RACY_NS = 2_000_000_000
@@ -145,42 +146,22 @@ def load_directory(
     for key, (file, _) in stored_keys.items():
         keys_of[file].append(key)
     present = {name for name, _ in named}
-    parsed: list[tuple[str, list[Article]]] = []
-    jobs = [(path, root, name,
-             sidecar.get(name) or sidecar.get(os.path.basename(path)) if sidecar else None,
-             stored_files.get(name)) for name, path in named]
-    # Unchanged files are found in this process (their size and time as last loaded, else a
-    # hash each); only the rest are parsed, in worker processes when there are many: a
-    # reload of 100 changed files in 100,000 does not read or ship 100,000 files.
+    jobs = [Job(path, root, name,
+                sidecar.get(name) or sidecar.get(os.path.basename(path)) if sidecar else None,
+                stored_files.get(name)) for name, path in named]
     started_ns = time.time_ns()
     stored_stats = kb.file_stats()
     seen = [_stat(job) for job in jobs]
-    outcomes: list[Outcome] = [None] * len(jobs)
-    changed: list[int] = []
-    done = 0
-    for index, job in enumerate(jobs):
-        outcome = _unless_changed(job, stored_stats.get(job[2]), seen[index])
-        if isinstance(outcome, _Pending):
-            changed.append(index)
-            continue
-        outcomes[index] = outcome
-        done += 1
-        if progress:
-            progress(done, len(jobs))
-    for index, (_, outcome) in zip(changed, _parse_all([jobs[i] for i in changed]),
-                                   strict=True):
-        outcomes[index] = outcome
-        done += 1
-        if progress:
-            progress(done, len(jobs))
+    outcomes = _outcomes(jobs, seen, stored_stats, progress)
     stat_changes = _stat_changes(jobs, seen, outcomes, stored_stats, started_ns)
-    for (_, _, name, _, _), outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, str):
-            report.failed.append((_printable(name), outcome))
-        elif outcome is None:
-            report.unchanged.extend(keys_of.get(name, ()))
+    parsed: list[tuple[str, list[Article]]] = []
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome.error is not None:
+            report.failed.append((_printable(job.name), outcome.error))
+        elif outcome.articles is None:
+            report.unchanged.extend(keys_of.get(job.name, ()))
         else:
-            parsed.append((name, outcome))
+            parsed.append((job.name, outcome.articles))
     reparsed = {name for name, _ in parsed}
     # Duplicates are judged against what will be loaded after this load, not before it:
     # the stored text of files kept as they are, then the new text in file order.
@@ -226,62 +207,124 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-# (path, root, name, sidecar metadata, hash of the stored version)
-Job: TypeAlias = tuple[str, Path, str, dict[str, str] | None, str | None]
-Outcome: TypeAlias = list[Article] | str | None
+class Job(NamedTuple):
+    """One article file to load, as a worker process needs it."""
+
+    path: str
+    root: Path
+    name: str  # relative to the folder, "/"-separated, as the knowledge base knows it
+    meta: dict[str, str] | None  # its sidecar entry
+    stored_hash: str | None  # file_hash of the version loaded, None when new
 
 
-def _parse_all(jobs: list[Job]) -> Iterator[tuple[str, Outcome]]:
+class Outcome(NamedTuple):
+    """What a load makes of one file: its articles, or why it cannot be used; neither when
+    it is the file already loaded."""
+
+    articles: list[Article] | None = None
+    error: str | None = None
+
+
+UNCHANGED = Outcome()
+
+
+class Seen(NamedTuple):
+    """A file's stat as this load found it, before reading it."""
+
+    size: int
+    mtime_ns: int
+    meta: str  # _digest of the parser version and sidecar entry
+
+    def with_hash(self, fhash: str) -> FileStat:
+        return FileStat(self.size, self.mtime_ns, self.meta, fhash)
+
+
+def _outcomes(jobs: list[Job], seen: list[Seen | None], stored_stats: dict[str, FileStat],
+              progress: Callable[[int, int], None] | None) -> list[Outcome]:
+    """Each file's outcome, in order.
+
+    Files with the size and time they were loaded with are known unchanged here, without
+    reading them; only the rest are read (once each, hashed and parsed from those bytes),
+    in worker processes when there are many: a reload of 100 changed files in 100,000 does
+    not read or ship 100,000 files.
+    """
+    outcomes: list[Outcome] = []
+    pending: list[int] = []
+    done = 0
+    for index, (job, stat) in enumerate(zip(jobs, seen, strict=True)):
+        known = _known_outcome(job, stored_stats.get(job.name), stat)
+        outcomes.append(known or UNCHANGED)  # a file still to read is replaced below
+        if known is None:
+            pending.append(index)
+            continue
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+    for index, outcome in zip(pending, _parse_all([jobs[i] for i in pending]), strict=True):
+        outcomes[index] = outcome
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+    return outcomes
+
+
+def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
     """Each file's outcome in order; many files are parsed by one worker process per core.
 
     Parsing (sentence splitting above all) is ~80% of a load's time, and in Python only
-    processes run it in parallel. Workers are forked, and only from a single-threaded
-    process (the CLI): forking a process that runs threads (the bot) can deadlock the
-    child, and spawning re-runs `python -m bot`'s unguarded __main__ in every worker.
+    processes run it in parallel. Workers are forked from a fork server (spawned where there
+    is none), never from the loading process: forking a process that runs threads, as the
+    bot does, can deadlock the child.
     """
     workers = os.cpu_count() or 1
-    if (len(jobs) < PARALLEL_MIN_FILES or workers < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        yield from ((job[2], _parse_one(job)) for job in jobs)
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        yield from map(_parse_one, jobs)
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_worker_context(),
+                             initializer=_exit_with_parent) as pool:
         # Chunks small enough that every worker gets a share of a few hundred files.
         chunk = max(1, min(PARALLEL_CHUNK, len(jobs) // (workers * 4)))
-        outcomes = pool.map(_parse_one, jobs, chunksize=chunk)
-        yield from zip((job[2] for job in jobs), outcomes, strict=True)
+        try:
+            yield from pool.map(_parse_one, jobs, chunksize=chunk)
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, say)
+            raise LoadError(f"a worker process reading the articles died: {exc}") from exc
 
 
-def _exit_with_parent(parent: int) -> None:
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """The fork server's context, its server importing this module once for every worker."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _exit_with_parent() -> None:
     """In each worker: exit once the loading process is gone.
 
     A load killed with SIGKILL cannot stop its pool, and idle workers wait on a queue whose
-    write end they hold themselves, so without this they would live on for ever.
+    write end they hold themselves, so without this they would live on for ever (and the
+    fork server with them: it waits for its last worker). The loading process, not the
+    worker's parent (the fork server), is watched: multiprocessing's parent sentinel, a pipe
+    that only the loading process holds open.
     """
+    loader = multiprocessing.parent_process()
+    assert loader is not None  # called in a worker only
+
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
+        loader.join()
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-class _Pending:
-    """A file that changed (or is new) and still has to be parsed."""
-
-
-PENDING = _Pending()
-
-
-def _stat(job: Job) -> tuple[int, int, str] | None:
-    """(size, mtime_ns, sidecar digest), taken before the file is read; None if it cannot be."""
-    path, _, _, meta, _ = job
+def _stat(job: Job) -> Seen | None:
+    """The file's stat, taken before it is read; None if it cannot be."""
     try:
-        info = os.stat(path)
+        info = os.stat(job.path)
     except OSError:
         return None
-    return info.st_size, info.st_mtime_ns, _digest(meta)
+    return Seen(info.st_size, info.st_mtime_ns, _digest(job.meta))
 
 
 def _digest(meta: dict[str, str] | None) -> str:
@@ -293,61 +336,54 @@ def _digest(meta: dict[str, str] | None) -> str:
     return f"v{article_parsing.PARSER_VERSION}:" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _unless_changed(job: Job, stored: FileStat | None,
-                    seen: tuple[int, int, str] | None) -> Outcome | _Pending:
-    """None when the file is what is loaded, an error, or PENDING: parse it."""
-    path, root, name, meta, stored_hash = job
-    if not _is_utf8(name):
-        return "file name is not valid UTF-8; rename it"
-    if stored_hash is None:
-        return PENDING
-    if seen is not None and stored is not None and stored == (*seen, stored_hash):
-        return None  # same size, time and sidecar entry as when it was loaded: not read again
-    try:
-        check_path(file := Path(path), root)
-        return None if stored_hash == file_hash(read_bytes(file), meta) else PENDING
-    except ArticleError as exc:
-        return str(exc)
+def _known_outcome(job: Job, stored: FileStat | None, seen: Seen | None) -> Outcome | None:
+    """The outcome known without reading the file, or None: it has to be read."""
+    if not _is_utf8(job.name):
+        return Outcome(error="file name is not valid UTF-8; rename it")
+    if (job.stored_hash is not None and seen is not None
+            and stored == seen.with_hash(job.stored_hash)):
+        return UNCHANGED  # same size, time and sidecar entry as when it was loaded
+    return None
 
 
-def _stat_changes(jobs: list[Job], seen: list[tuple[int, int, str] | None],
-                  outcomes: list[Outcome], stored: dict[str, FileStat],
-                  started_ns: int) -> FileStatChanges:
+def _stat_changes(jobs: list[Job], seen: list[Seen | None], outcomes: list[Outcome],
+                  stored: dict[str, FileStat], started_ns: int) -> FileStatChanges:
     """What to remember of each file loaded now: its stat (taken before reading) and hash."""
     rows: dict[str, FileStat] = {}
-    for (_, _, name, _, stored_hash), stat, outcome in zip(jobs, seen, outcomes, strict=True):
-        if stat is None or stat[1] > started_ns - RACY_NS:
+    for job, stat, outcome in zip(jobs, seen, outcomes, strict=True):
+        if stat is None or stat.mtime_ns > started_ns - RACY_NS:
             continue
-        if outcome is None and stored_hash is not None:
-            row = (*stat, stored_hash)
-        elif isinstance(outcome, list) and outcome:
-            row = (*stat, outcome[0].file_hash)
+        if outcome == UNCHANGED and job.stored_hash is not None:
+            row = stat.with_hash(job.stored_hash)
+        elif outcome.articles:
+            row = stat.with_hash(outcome.articles[0].file_hash)
         else:
             continue
-        if stored.get(name) != row:
-            rows[name] = row
-    remembered = {job[2] for job, outcome in zip(jobs, outcomes, strict=True)
-                  if not isinstance(outcome, str)}
+        if stored.get(job.name) != row:
+            rows[job.name] = row
+    remembered = {job.name for job, outcome in zip(jobs, outcomes, strict=True)
+                  if outcome.error is None}
     return FileStatChanges(rows, [name for name in stored if name not in remembered])
 
 
 def _parse_one(job: Job) -> Outcome:
-    """Parsed articles, None when unchanged, or the reason the file cannot be used."""
-    path, root, name, meta, stored_hash = job
-    if not _is_utf8(name):
-        return "file name is not valid UTF-8; rename it"
+    """Parsed articles, UNCHANGED, or the reason the file cannot be used."""
     try:
-        return _read_if_changed(Path(path), root, meta, stored_hash)
+        articles = _read_if_changed(Path(job.path), job.root, job.meta, job.stored_hash)
     except ArticleError as exc:
-        return str(exc)
+        return Outcome(error=str(exc))
     except Exception as exc:  # a parser bug must not abort the load
-        return f"could not be read: {type(exc).__name__}: {exc}"
+        return Outcome(error=f"could not be read: {type(exc).__name__}: {exc}")
+    return UNCHANGED if articles is None else Outcome(articles)
 
 
 def _read_if_changed(path: Path, root: Path, sidecar: dict[str, str] | None,
                      stored_hash: str | None) -> list[Article] | None:
-    """None when the file is byte-for-byte what is loaded; else its parsed articles."""
+    """None when the file is byte-for-byte what is loaded; else its parsed articles, from
+    the bytes read once here."""
     check_path(path, root)
-    if stored_hash is not None and stored_hash == file_hash(read_bytes(path), sidecar):
+    data = read_bytes(path)
+    fhash = file_hash(data, sidecar)
+    if fhash == stored_hash:
         return None
-    return read_articles(path, root, sidecar)
+    return parse_articles(data, path, root, sidecar, fhash)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.answers import fts_query
 from bot.knowledge import StoredArticle
 from bot.text import content_words, normalize, words
 
@@ -94,6 +93,6 @@ def best_matches(service: NewsService, query: str, limit: int = 50) -> list[Matc
         add(fact.article_id, fact.text)
     terms = list(dict.fromkeys(content_words(normalize(query))))[:MAX_QUERY_WORDS]
     if terms:
-        for row in service.kb.search(fts_query(terms), SEARCH_CANDIDATES):
-            add(row[1], row[3])
+        for row in service.kb.search(terms, SEARCH_CANDIDATES):
+            add(row.article_id, row.text)
     return matches

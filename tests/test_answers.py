@@ -214,8 +214,8 @@ def test_without_embeddings_a_fact_missing_the_name_asked_about_is_trusted_less(
     engine = lexical_engine(kb)
     right = engine.explain("What budget did the Hamburg council approve?")[0]
     wrong = engine.explain("What budget did the Lisbon council approve?")[0]
-    assert "Hamburg" in right.row[3]
-    assert "Hamburg" in wrong.row[3]
+    assert "Hamburg" in right.row.text
+    assert "Hamburg" in wrong.row.text
     assert (right.features["names_missed"], wrong.features["names_missed"]) == (0.0, 1.0)
     assert wrong.confidence < right.confidence
 
@@ -325,9 +325,9 @@ def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
                        "Crowds filled the stadium for the Super Bowl on Sunday. Peyton "
                        "Manning led the Broncos to the title.")
     bowl = engine.explain("Who filled the stadium for the Saper Bowl?")[0]
-    assert "Super Bowl" in bowl.row[3]
+    assert "Super Bowl" in bowl.row.text
     assert bowl.features["unknown_name"] == 0.0
     manning = engine.explain("Which team did Peton Manning lead?")[0]
-    assert "Broncos" in manning.row[3]
+    assert "Broncos" in manning.row.text
     assert manning.features["unknown_name"] == 0.0
     assert not kb.used_as_name("paper")

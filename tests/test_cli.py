@@ -316,3 +316,14 @@ def _read_or_empty(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:
         return b""
+
+
+def test_importing_the_main_module_again_does_not_run_the_command_line(tmp_path: Path) -> None:
+    """A spawned or fork-server worker process (bot.loading parses in them) may import the
+    main module again under another name: it must not run the command line once more."""
+    reimport = "import runpy; runpy.run_module('bot.__main__', run_name='__mp_main__')"
+    result = subprocess.run(
+        [sys.executable, "-c", reimport], capture_output=True, text=True,
+        env=bot_env(tmp_path / "bot.sqlite3", SEEDS), cwd=tmp_path, timeout=TIMEOUT, check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

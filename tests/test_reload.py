@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -11,14 +12,17 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from faults_support import write_corpus
 
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
-from bot.loading import LoadError, load_directory
+from bot.loading import PARALLEL_MIN_FILES, LoadError, load_directory
+from bot.service import NewsService
 from bot.text import content_words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +147,7 @@ def test_deleted_file_is_removed_with_its_facts(
     assert report.removed == ["000_a398690ca2ed8d76.txt"]
     assert report.total_articles == 24
     assert loaded_kb.facts_of(old_id) == []
-    assert loaded_kb.search('"xiangbin"', 10) == []
+    assert loaded_kb.search(["xiangbin"], 10) == []
     assert not AnswerEngine(loaded_kb).ask(QUESTION).answered
 
 
@@ -400,34 +404,68 @@ def age(folder: Path, seconds: float = 3600) -> None:
         os.utime(path, (past, past))
 
 
-def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the article files the loader reads (a spy on the real function)."""
-    import bot.loading
+# folder -> names of the article files this process opened in it, while the folder is watched
+_WATCHED: dict[str, list[str]] = {}
 
-    reads: list[str] = []
-    real = bot.loading.read_bytes
 
-    def spy(path: Path) -> bytes:
-        if not path.name.startswith("_"):
-            reads.append(path.name)
-        return real(path)
-    monkeypatch.setattr(bot.loading, "read_bytes", spy)
-    return reads
+def _record_open(event: str, args: tuple) -> None:
+    """An audit hook: every real open of a file in this process, whoever opens it."""
+    if event != "open" or not _WATCHED or isinstance(args[0], int):
+        return
+    folder, name = os.path.split(os.fsdecode(args[0]))
+    if folder in _WATCHED and not name.startswith("_"):
+        _WATCHED[folder].append(name)
+
+
+sys.addaudithook(_record_open)  # once: audit hooks cannot be removed
+
+
+@contextmanager
+def files_opened_in(folder: Path) -> Iterator[list[str]]:
+    """Names of the article files in `folder` that this process opens meanwhile, once per
+    open (the sidecar aside)."""
+    opened = _WATCHED[str(folder)] = []
+    try:
+        yield opened
+    finally:
+        del _WATCHED[str(folder)]
 
 
 def test_a_reload_of_an_unchanged_folder_reads_no_article_file(
-    kb: KnowledgeBase, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+    kb: KnowledgeBase, articles_dir: Path
 ) -> None:
     age(articles_dir)
     load_directory(kb, articles_dir)
-    reads = count_reads(monkeypatch)
-    report = load_directory(kb, articles_dir)
+    with files_opened_in(articles_dir) as opened:
+        report = load_directory(kb, articles_dir)
     assert len(report.unchanged) == 25
-    assert reads == []
+    assert opened == []
+
+
+def test_a_changed_file_is_read_once(kb: KnowledgeBase, articles_dir: Path) -> None:
+    """Once to hash it and parse it: not again to hash it, then again to parse it."""
+    age(articles_dir)
+    load_directory(kb, articles_dir)
     edit(articles_dir / "GUM_news_flag.txt")
-    report = load_directory(kb, articles_dir)
+    with files_opened_in(articles_dir) as opened:
+        report = load_directory(kb, articles_dir)
     assert report.updated == ["GUM_news_flag.txt"]
-    assert set(reads) == {"GUM_news_flag.txt"}  # the only file read, to hash it and parse it
+    assert opened == ["GUM_news_flag.txt"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker processes")
+async def test_a_reload_from_the_running_bot_parses_in_worker_processes(tmp_path: Path) -> None:
+    """/reload runs NewsService.reload in a thread of the bot's event loop: the files are
+    still parsed in worker processes, so none is opened in the bot's own process."""
+    folder = tmp_path / "articles"
+    write_corpus(folder, PARALLEL_MIN_FILES, version=0)
+    service = NewsService(tmp_path / "kb.sqlite3", folder, semantic=False)
+    with files_opened_in(folder) as opened:
+        report = await asyncio.to_thread(service.reload)  # as handlers.admin's /reload
+    assert len(report.added) == PARALLEL_MIN_FILES
+    assert report.failed == []
+    assert opened == []
+    assert service.kb.article_count() == PARALLEL_MIN_FILES
 
 
 def test_an_edit_that_keeps_the_size_is_noticed(kb: KnowledgeBase, articles_dir: Path) -> None:

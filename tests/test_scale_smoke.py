@@ -11,8 +11,8 @@ from bench import e2e
 from bench.corpus import REAL_ARTICLES, build_corpus
 from bench.quality import bm25_baseline
 from bench.scale import measure, percentiles, questions
-from bot.answers import AnswerEngine, fts_query
-from bot.knowledge import KnowledgeBase
+from bot.answers import AnswerEngine
+from bot.knowledge import Candidate, KnowledgeBase
 from bot.loading import load_directory
 
 SIZE = 100
@@ -53,14 +53,14 @@ def test_corpus_loads_and_answers_real_questions(loaded: KnowledgeBase) -> None:
     assert "Super Bowl" in " ".join(f.text for f in answer.facts)
 
 
-def test_fact_index_and_fts5_return_rows_of_the_same_shape(loaded: KnowledgeBase) -> None:
-    match = fts_query(["super", "bowl", "broncos"])
-    by_index = loaded.search(match, 5, method="index")
-    by_fts = loaded.search(match, 5, method="fts")
+def test_fact_index_and_fts5_return_candidates_alike(loaded: KnowledgeBase) -> None:
+    words = ["super", "bowl", "broncos"]
+    by_index = loaded.search(words, 5, method="index")
+    by_fts = loaded.search(words, 5, method="fts")
     assert len(by_index) == len(by_fts) == 5
-    assert [len(row) for row in by_index] == [6] * 5
-    assert all(row[5] < 0 for row in by_index)
-    assert [row[5] for row in by_index] == sorted(row[5] for row in by_index)
+    assert all(isinstance(row, Candidate) for row in by_index + by_fts)
+    assert all(row.bm25 < 0 for row in by_index)
+    assert [row.bm25 for row in by_index] == sorted(row.bm25 for row in by_index)
 
 
 def test_fact_index_follows_reloads(loaded: KnowledgeBase, corpus: Path, tmp_path: Path) -> None:
@@ -71,16 +71,16 @@ def test_fact_index_follows_reloads(loaded: KnowledgeBase, corpus: Path, tmp_pat
         "Wombat news\n\nA zorblax wombat was seen near Perth on Monday.\n")
     kb = KnowledgeBase(tmp_path / "small.sqlite3")
     load_directory(kb, folder)
-    match = fts_query(["zorblax"])
+    match = ["zorblax"]
     assert len(kb.search(match, 10, method="index")) == 2
     (folder / "a.txt").write_text("Quokka count rises\n\nThe quokka count rose sharply in May.\n")
     load_directory(kb, folder)
-    assert [row[3] for row in kb.search(match, 10, method="index")] == [
-        row[3] for row in kb.search(match, 10, method="fts")]
+    assert [row.text for row in kb.search(match, 10, method="index")] == [
+        row.text for row in kb.search(match, 10, method="fts")]
     (folder / "b.txt").unlink()
     load_directory(kb, folder)
     assert kb.search(match, 10, method="index") == []
-    assert kb.search(fts_query(["sharply"]), 10, method="index")[0][3].startswith("The quokka")
+    assert kb.search(["sharply"], 10, method="index")[0].text.startswith("The quokka")
 
 
 def test_scale_measurements_run_on_a_few_questions(loaded: KnowledgeBase) -> None:
