@@ -245,7 +245,7 @@ class KnowledgeBase:
             return False
         rows = self.db.execute(
             "SELECT f.text FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
-            "WHERE facts_fts MATCH ? LIMIT ?", [fts_match([word]), sample]
+            "WHERE facts_fts MATCH ? LIMIT ?", [_fts_match([word]), sample]
         ).fetchall()
         inside = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
         lower = re.compile(rf"\b{re.escape(word.lower())}")
@@ -271,7 +271,7 @@ class KnowledgeBase:
                 "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
                 "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
                 "WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) LIMIT ?",
-                [fts_match(terms), int(limit)],
+                [_fts_match(terms), int(limit)],
             )
             return [Candidate(*row) for row in rows]
         if method != "index":
@@ -440,7 +440,7 @@ def _write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         raise
 
 
-def fts_match(terms: Iterable[str]) -> str:
+def _fts_match(terms: Iterable[str]) -> str:
     """An FTS5 OR query of the words, each quoted: no user text can become FTS syntax."""
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 

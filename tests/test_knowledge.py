@@ -43,6 +43,13 @@ def test_fts_index_folds_accents(kb: KnowledgeBase, empty_dir: Path) -> None:
     assert kb.search(["cafe"], 5) == kb.search(["café"], 5)
 
 
+def test_search_takes_words_not_a_query_string(loaded_kb: KnowledgeBase) -> None:
+    # A string is a sequence of letters: searched as such it would find nonsense.
+    with pytest.raises(TypeError):
+        loaded_kb.search("xiangbin", 5)
+    assert loaded_kb.search([], 5) == []
+
+
 def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "kb.sqlite3"
     KnowledgeBase(path).close()
