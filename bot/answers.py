@@ -24,11 +24,9 @@ from bot.scoring import (
     RANK_WEIGHTS,
     SEMANTIC_CONFIDENCE,
     SEMANTIC_WEIGHT,
-    ConfidenceModel,
     Term,
     bigram_overlap,
     idf,
-    linear,
     matched_weight,
     query_features,
     similarity,
@@ -39,6 +37,7 @@ from bot.scoring import (
 from bot.spelling import LONG_WORD, Speller, stopword_typo
 from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
+from bot.weights import ConfidenceModel, linear
 
 CANDIDATES = 60
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
