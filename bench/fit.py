@@ -1,4 +1,4 @@
-"""Fit the re-ranking and confidence weights of bot/scoring.py, honestly.
+"""Fit the re-ranking and confidence weights the engine reads from bot/weights.json, honestly.
 
 Ranking: logistic regression over candidate facts (label: holds the answer), trained on the
 questions of the even-numbered XQuAD articles, reported on the odd ones.
@@ -6,7 +6,7 @@ Confidence: logistic regression over the top candidate (label: it is right). The
 are real unanswerable questions: each half's questions asked of a knowledge base holding
 only the other half (plus the seed and Wikinews). Cross-fitted: each half is reported (and
 the threshold chosen) with the model fitted on the other; the weights shipped are fitted on
-both.
+both. The confidence is fitted on the ranking this run fits, as the engine will rank.
 Run: `.venv/bin/python -m bench.fit [--out PATH]`. One run fits everything and writes it, with
 the data file's checksum and the commit it ran at, to bot/weights.json (the file the engine
 reads at import); the report it prints says how each fit did on held-out questions.
@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import subprocess
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from bench.datasets import (
 from bench.quality import build, hit
 from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
 from bot.embeddings import shared_encoder
-from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT, load_weights
+from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT, WEIGHTS, load_weights
 from bot.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
 
 L2 = 1e-3
@@ -92,7 +93,7 @@ def semantic_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndar
     for case in cases:
         head = engine.explain(case.question)[:SEMANTIC_CANDIDATES]
         cosines = np.array([s.features["semantic"] for s in head])
-        lexical = np.array([s.score for s in head]) - SEMANTIC_WEIGHT * cosines
+        lexical = np.array([s.score for s in head]) - engine.weights.semantic_weight * cosines
         rows.append((lexical, cosines, np.array([hit(s.row[3], case.expect) for s in head])))
     return rows
 
@@ -117,9 +118,10 @@ def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
 
 def fit_ranking(tmpdir: Path, articles: list[dict],
                 halves: tuple[list, list]) -> tuple[dict[str, float], float]:
-    """Lexical weights (listwise), then the embedding weight on top of them (grid)."""
+    """Lexical weights (listwise), then the embedding weight on top of them (grid): the
+    candidates it re-ranks are the best by the new lexical weights."""
     full_dir = write_xquad_folder(tmpdir / "all", articles)
-    kb, engine = build(full_dir, tmpdir / "all.sqlite3")
+    kb, _ = build(full_dir, tmpdir / "all.sqlite3")
     lexical = AnswerEngine(kb, semantic=False)
     train = rank_rows(lexical, xquad_cases(halves[0]))
     test = rank_rows(lexical, xquad_cases(halves[1]))
@@ -130,6 +132,7 @@ def fit_ranking(tmpdir: Path, articles: list[dict],
           f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}")
     rank = {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w, strict=True)}
     print("RANK_WEIGHTS =", rank)
+    engine = AnswerEngine(kb, weights=replace(WEIGHTS, rank=rank))
     sem_train = semantic_rows(engine, xquad_cases(halves[0]))
     sem_test = semantic_rows(engine, xquad_cases(halves[1]))
     best = max(np.linspace(0, 30, 61), key=lambda x: semantic_hit1(sem_train, x))
@@ -140,8 +143,8 @@ def fit_ranking(tmpdir: Path, articles: list[dict],
     return rank, round(float(best), 2)
 
 
-def confidence_data(tmpdir: Path, halves: tuple[list, list],
-                    semantic: bool) -> tuple[list[tuple], AnswerEngine]:
+def confidence_data(tmpdir: Path, halves: tuple[list, list], semantic: bool,
+                    weights: Weights) -> tuple[list[tuple], AnswerEngine]:
     """Per half: top-candidate features, right or not, answerable or not, typo or not, of
     that half's questions (answerable) and the other half's (unanswerable) asked of a
     knowledge base holding only that half plus the shipped articles; and the last engine,
@@ -151,7 +154,7 @@ def confidence_data(tmpdir: Path, halves: tuple[list, list],
         folder = copy_seeds(tmpdir / f"half{number}")
         write_xquad_folder(folder, half)
         kb, _ = build(folder, tmpdir / f"half{number}-{semantic}.sqlite3")
-        half_engine = AnswerEngine(kb, semantic=semantic)
+        half_engine = AnswerEngine(kb, semantic=semantic, weights=weights)
         asked, others = xquad_cases(half), xquad_cases(halves[1 - number])
         rows, labels, answerable, typo = [], [], [], []
         for is_typo in (False, True):
@@ -171,8 +174,8 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
 
 
-def fit_confidence(tmpdir: Path, halves: tuple[list, list],
-                   semantic: bool) -> ConfidenceModel:
+def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool,
+                   weights: Weights) -> ConfidenceModel:
     """Confidence weights, with the other half's questions as honest unanswerable ones.
 
     Cross-fitted: each half is scored by the model fitted on the other, and the threshold is
@@ -182,7 +185,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list],
     Fitted on the questions as written; their typo twins are reported beside them. Fitting on
     both was tried: it made the model trust unknown names (a typo makes one) and answer 5.0%
     of the unanswerable held-out questions instead of 3.3% at the same share declined."""
-    data, engine = confidence_data(tmpdir, halves, semantic)
+    data, engine = confidence_data(tmpdir, halves, semantic, weights)
     names = list(engine.confidence_model.weights)
     fits = [logistic(x[~typo], y[~typo]) for x, y, _, typo in data]
     p = np.concatenate([predict(fits[1 - k], data[k][0]) for k in (0, 1)])
@@ -254,10 +257,13 @@ def main(argv: list[str] | None = None) -> None:
     halves = (articles[0::2], articles[1::2])
     with tempfile.TemporaryDirectory() as tmp:
         rank, semantic_weight = fit_ranking(Path(tmp), articles, halves)
+        # The confidence is fitted on the ranking just fitted: its top candidates and their
+        # margin are the ones the shipped engine will see.
+        ranking = replace(WEIGHTS, rank=rank, semantic_weight=semantic_weight)
         models = {}
         for semantic in (True, False):
             print("confidence,", "with embeddings:" if semantic else "lexical only:")
-            models[semantic] = fit_confidence(Path(tmp), halves, semantic)
+            models[semantic] = fit_confidence(Path(tmp), halves, semantic, ranking)
     weights = Weights(rank, semantic_weight, models[False], models[True], provenance)
     out.write_text(weights.to_json(), encoding="utf-8")
     load_weights(out)  # the engine's own check: every feature weighed is one it computes
