@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSBOT_SHARED", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
+XQUAD = EVAL / "xquad.en.json"  # the fit's data: bot/weights.json records its checksum
 WIKINEWS = SHARED / "corpus" / "wikinews"
 SEEDS = ROOT / "seeds"
 
@@ -43,7 +44,7 @@ def offtopic_cases() -> list[Case]:
 
 
 def xquad_articles() -> list[dict]:
-    return json.loads((EVAL / "xquad.en.json").read_text())["data"]
+    return json.loads(XQUAD.read_text())["data"]
 
 
 def xquad_cases(articles: list[dict] | None = None) -> list[Case]:

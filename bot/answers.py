@@ -20,15 +20,10 @@ from bot.embeddings import VectorCache, shared_encoder
 from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
-    LEXICAL_CONFIDENCE,
-    RANK_WEIGHTS,
-    SEMANTIC_CONFIDENCE,
-    SEMANTIC_WEIGHT,
-    ConfidenceModel,
+    WEIGHTS,
     Term,
     bigram_overlap,
     idf,
-    linear,
     matched_weight,
     query_features,
     similarity,
@@ -39,6 +34,7 @@ from bot.scoring import (
 from bot.spelling import LONG_WORD, Speller, stopword_typo
 from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
+from bot.weights import ConfidenceModel, Weights, linear
 
 CANDIDATES = 60
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
@@ -187,10 +183,13 @@ class _Index:
 class AnswerEngine:
     """Answers questions; cheap to call from many threads (one reader connection each)."""
 
-    def __init__(self, kb: KnowledgeBase, semantic: bool = True) -> None:
+    def __init__(self, kb: KnowledgeBase, semantic: bool = True,
+                 weights: Weights = WEIGHTS) -> None:
         """`semantic=False` answers with lexical signals only (also the fallback when the
-        embedding model is not installed)."""
+        embedding model is not installed). `weights`: the shipped ones (bot/weights.json),
+        or ones being fitted (bench.fit fits the confidence on its new rank weights)."""
         self.kb = kb
+        self.weights = weights
         self._index: _Index | None = None
         self._lock = threading.Lock()
         encoder = shared_encoder() if semantic else None
@@ -205,7 +204,7 @@ class AnswerEngine:
     def confidence_model(self) -> ConfidenceModel:
         """The confidence's weights, bias and refusal threshold, fitted with or without
         embeddings."""
-        return SEMANTIC_CONFIDENCE if self.semantic else LEXICAL_CONFIDENCE
+        return self.weights.semantic if self.semantic else self.weights.lexical
 
     def titles(self) -> Mapping[int, str]:
         """Every article's title by id, read once per knowledge-base generation: the title
@@ -277,7 +276,7 @@ class AnswerEngine:
         context = _CandidateContext.build(terms, candidates)
         featured = [(self._features(question, terms, row, context, index), row)
                     for row in candidates]
-        scored = _best_first((linear(RANK_WEIGHTS, f), f, row) for f, row in featured)
+        scored = _best_first((linear(self.weights.rank, f), f, row) for f, row in featured)
         if self._vectors is not None:
             scored = self._rerank(corrected_text(question.text, terms), scored)
         model = self.confidence_model
@@ -293,7 +292,8 @@ class AnswerEngine:
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
         cosines = facts @ self._vectors.encoder.encode([question])[0]
-        head = _best_first((score + SEMANTIC_WEIGHT * float(c), f | {"semantic": float(c)}, row)
+        weight = self.weights.semantic_weight
+        head = _best_first((score + weight * float(c), f | {"semantic": float(c)}, row)
                            for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 

@@ -1,7 +1,10 @@
-"""The re-ranking signals, one small function each.
+"""The re-ranking signals, one small function each, and the weights that combine them.
 
-Each returns a number in [0, 1]; `linear` weighs them for the rank score and, through
-`sigmoid`, for the confidence. The weights were fitted by `bench.fit` (docs/ANSWERING.md).
+Each returns a number in [0, 1]; `linear` (bot/weights.py) weighs them for the rank score
+and, through `sigmoid`, for the confidence. The numbers are read at import from
+bot/weights.json, which `python -m bench.fit` writes with the data and commit it was fitted
+on (docs/ANSWERING.md); the file is refused if it weighs a feature named below that the
+engine does not compute.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from bot.keyfacts import DATE_RE, NAME_RE, NUMBER_RE
 from bot.text import stem
+from bot.weights import WEIGHTS_FILE, Weights, load
 
 NUMBER_WORD_RE = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
@@ -65,32 +70,6 @@ def bigram_overlap(query_stems: list[str], text_stems: list[str]) -> float:
     return len(pairs & found) / len(pairs)
 
 
-def linear(weights: dict[str, float], features: dict[str, float], bias: float = 0.0) -> float:
-    """w . x + b over named features."""
-    return bias + sum(weights[name] * features.get(name, 0.0) for name in weights)
-
-
-def sigmoid(x: float) -> float:
-    """Logistic function: maps the confidence model's score to a probability."""
-    if x < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-@dataclass(frozen=True)
-class ConfidenceModel:
-    """A fitted confidence (logistic weights and bias) and the refusal threshold chosen on it:
-    a threshold belongs to the model it was measured with, not to the engine."""
-
-    weights: dict[str, float]
-    bias: float
-    threshold: float  # below it: "not in my articles"
-
-    def confidence(self, features: dict[str, float]) -> float:
-        """The probability that the top fact answers the question."""
-        return sigmoid(linear(self.weights, features, self.bias))
-
-
 @dataclass(frozen=True)
 class Term:
     """A question word as searched: maybe corrected, with its idf weight."""
@@ -135,30 +114,31 @@ def query_features(terms: list[Term], margin: float,
     }
 
 
-# Weights fitted by `python -m bench.fit` (rank: listwise softmax on the even XQuAD articles,
-# checked on the odd ones; confidence: logistic regression with honest unanswerable
-# questions, cross-fitted on the two halves and shipped fitted on both); the numbers behind
-# them are in docs/ANSWERING.md. Each refusal threshold is the highest one declining at most
-# 5% of the answerable questions as written, each half scored by the model fitted on the other.
-LEXICAL_THRESHOLD = 0.11
-SEMANTIC_THRESHOLD = 0.19
-RANK_WEIGHTS = {"coverage": 1.381, "window": 6.663, "article": 4.705, "title": 1.694,
-                "bm25": 2.362, "similarity": 1.395, "type": 0.726, "key": 0.08, "bigram": -0.255}
-LEXICAL_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -1.002, "evidence": 2.325, "coverage": 1.041, "window": 1.014,
-             "article": 1.149, "similarity": 1.67, "unknown": -1.717, "corrected": -0.448,
-             "single": -0.553, "margin": 0.489, "names_missed": -0.92, "type_missed": -0.43},
-    bias=-5.253,
-    threshold=LEXICAL_THRESHOLD,
-)
+# The names of the signals AnswerEngine._features computes for each candidate fact.
+CANDIDATE_FEATURES = frozenset({
+    "evidence", "coverage", "window", "article", "title", "bm25", "similarity", "type",
+    "type_missed", "key", "bigram", "names_missed",
+})
+QUERY_FEATURES = frozenset(query_features([], 0.0))
+SEMANTIC_FEATURE = "semantic"  # the embedding cosine (bot/embeddings.py), when there is one
+# What each fitted model may weigh: the rank score is computed before the query's signals and
+# the cosine are known; the confidence weighs them all.
+FEATURES = {
+    "rank": CANDIDATE_FEATURES,
+    "lexical": CANDIDATE_FEATURES | QUERY_FEATURES,
+    "semantic": CANDIDATE_FEATURES | QUERY_FEATURES | {SEMANTIC_FEATURE},
+}
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> Weights:
+    """A weights file, refused unless every feature it weighs is one this engine computes."""
+    return load(path, FEATURES)
+
+
+WEIGHTS = load_weights()
+RANK_WEIGHTS = WEIGHTS.rank
 # With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
 # the cosine similarity to the question, and the confidence weighs it as "semantic".
-SEMANTIC_WEIGHT = 10.5
-SEMANTIC_CONFIDENCE = ConfidenceModel(
-    weights={"unknown_name": -1.095, "evidence": 1.614, "coverage": 0.848, "window": 0.924,
-             "article": 1.004, "similarity": 0.92, "unknown": -1.12, "corrected": -0.435,
-             "single": -0.075, "margin": 0.314, "semantic": 3.404, "names_missed": -0.509,
-             "type_missed": -0.17},
-    bias=-5.769,
-    threshold=SEMANTIC_THRESHOLD,
-)
+SEMANTIC_WEIGHT = WEIGHTS.semantic_weight
+LEXICAL_CONFIDENCE = WEIGHTS.lexical
+SEMANTIC_CONFIDENCE = WEIGHTS.semantic

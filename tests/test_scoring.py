@@ -10,14 +10,13 @@ from bot.scoring import (
     Term,
     bigram_overlap,
     idf,
-    linear,
     matched_weight,
     query_features,
-    sigmoid,
     similarity,
     term_coverage,
     type_match,
 )
+from bot.weights import linear, sigmoid
 
 
 def term(word: str, weight: float, status: str = "known", related: frozenset[str] = frozenset()):
