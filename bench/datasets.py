@@ -100,6 +100,20 @@ def typo_twins(cases: list[Case]) -> list[Case]:
     return [Case(add_typos(c.question), c.expect, "typo", c.group) for c in cases]
 
 
+def topic_named(cases: list[Case]) -> list[Case]:
+    """The questions that do not name their article's subject, with it named at the end
+    ("Which NFL team represented the AFC? " -> "... the AFC in Super Bowl 50?"), as a news
+    reader's first question names its topic ("the Hajj stampede near Mecca")."""
+    named = []
+    for case in cases:
+        title = case.group.replace("_", " ")
+        subject = {w.lower() for w in WORD_RE.findall(title)} - STOP
+        if subject and not subject & {w.lower() for w in WORD_RE.findall(case.question)}:
+            named.append(Case(f"{case.question.rstrip(' ?')} in {title}?", case.expect,
+                              "topic named", case.group))
+    return named
+
+
 def _edit(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(("delete", "swap", "replace", "insert"))

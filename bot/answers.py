@@ -13,10 +13,12 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
+from bot.conversation import Topic
 from bot.embeddings import VectorCache, shared_encoder
+from bot.followups import refers_back, wants_more, wants_summary
 from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
@@ -67,6 +69,7 @@ def leans_on_before(text: str) -> bool:
     return bool(PRONOUN_START_RE.match(text) or EARLY_PRONOUN_RE.match(text))
 
 
+NOTHING_MORE = "That is all this article says. Ask me about something else!"
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me anything about the news articles I have read.",
     "thanks": "You're welcome! Ask me anything else about the articles.",
@@ -230,14 +233,24 @@ class AnswerEngine:
                     )
         return index
 
-    def ask(self, text: str) -> Answer:
-        """Answer one question (any text at all) with facts or an honest refusal."""
+    def ask(self, text: str, topic: Topic | None = None) -> Answer:
+        """Answer one message (any text at all) with facts or an honest refusal; in a
+        conversation, `topic` is what the last answer was about (bot/conversation.py)."""
         question = parse_question(text)
         if talk := small_talk(question.text):
             return Answer(question.text, False, 0.0, reply=SMALL_TALK_REPLIES[talk])
         index = self._current()
-        scored = self._search(question, index)
-        if not scored or scored[0].confidence < self.confidence_model.threshold:
+        if topic is None or topic.article_id not in index.titles:
+            return self._answer(question, self._search(question, index), index)
+        if wants_more(question.text):
+            return self._more(question, topic, index)
+        if wants_summary(question.text):
+            return self._about(question, topic.article_id, index)
+        return self._answer(question, self._in_topic(question, topic, index), index)
+
+    def _answer(self, question: Question, scored: list[Scored], index: _Index) -> Answer:
+        """The best facts, or a refusal with suggestions when the best is not confident."""
+        if not self._confident(scored):
             # Articles whose title holds the question's words first: a reader judges the
             # closest article by its title ("What happened in Korea?": the Korea article,
             # not the one where something "happened").
@@ -245,16 +258,62 @@ class AnswerEngine:
                        if s.features["article"] >= SUGGEST_COVERAGE]
             return self._refusal(question, index, related)
         best = scored[0]
-        article = self.kb.article(best.row.article_id)
+        return self._found(question, best.confidence, self._facts(scored, index), index)
+
+    def _found(self, question: Question, confidence: float, facts: list[FactResult],
+               index: _Index) -> Answer:
+        """An answer from `facts`, with the first fact's article's summary and source."""
+        article_id = facts[0].article_id
+        article = self.kb.article(article_id)
         return Answer(
             question=question.text,
             answered=True,
-            confidence=best.confidence,
-            facts=self._facts(scored, index),
+            confidence=confidence,
+            facts=facts,
             summary=article.summary if article else None,
-            article_id=best.row.article_id,
+            article_id=article_id,
             article_url=article.url if article else None,
         )
+
+    def _confident(self, scored: list[Scored]) -> bool:
+        return bool(scored) and scored[0].confidence >= self.confidence_model.threshold
+
+    def _in_topic(self, question: Question, topic: Topic, index: _Index) -> list[Scored]:
+        """A question in a conversation, read as a person would: one that names something of
+        its own and makes sense alone is answered alone (the topic switches); otherwise it is
+        read with the topic's words added ("what did he take?" about Zhang), when the facts
+        found that way hold what it asks (one of its own words, or the kind of thing asked)."""
+        alone = self._search(question, index)
+        if (question.names and self._confident(alone)
+                and not refers_back(question.text, names_something=True)):
+            return alone
+        title_words = content_words(index.titles[topic.article_id])
+        with_topic = replace(question, words=question.words + [
+            w for w in title_words if w not in question.words])
+        expanded = self._search(with_topic, index)
+        if self._confident(expanded) and _holds_focus(question, expanded[0]):
+            return expanded
+        return alone
+
+    def _more(self, question: Question, topic: Topic, index: _Index) -> Answer:
+        """"What else?": the topic article's next facts not shown yet, in article order."""
+        facts = self.kb.facts_of(topic.article_id)
+        after = max(topic.positions, default=-1)
+        order = list(range(after + 1, len(facts))) + list(range(0, after + 1))
+        fresh = [p for p in order if p not in topic.shown][:MAX_FACTS]
+        if not fresh:
+            return Answer(question.text, False, 0.0, reply=NOTHING_MORE)
+        title = index.titles.get(topic.article_id, "")
+        return self._found(question, 1.0, [
+            FactResult(facts[p], topic.article_id, title, 1.0, p) for p in sorted(fresh)], index)
+
+    def _about(self, question: Question, article_id: int, index: _Index) -> Answer:
+        """"What is it about?": the topic article's summary, as its answer."""
+        article = self.kb.article(article_id)
+        if article is None or not article.summary:
+            return self._answer(question, [], index)
+        fact = FactResult(article.summary, article_id, index.titles.get(article_id, ""), 1.0, 0)
+        return replace(self._found(question, 1.0, [fact], index), summary=None)
 
     def ranked(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
         """The top facts as (text, confidence), ignoring the threshold (for benchmarks)."""
@@ -278,7 +337,9 @@ class AnswerEngine:
                     for row in candidates]
         scored = _best_first((linear(self.weights.rank, f), f, row) for f, row in featured)
         if self._vectors is not None:
-            scored = self._rerank(corrected_text(question.text, terms), scored)
+            focus = without_title(corrected_text(question.text, terms),
+                                  index.title_stems(scored[0][2].article_id))
+            scored = self._rerank(focus, scored)
         model = self.confidence_model
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
@@ -372,6 +433,11 @@ class AnswerEngine:
             # "Who won the Champions League?" answered with a fact about another contest.
             "names_missed": 1.0 - term_coverage(names, window | title_stems, 0.0) if names
             else 0.0,
+            # The question's focus: its words that its article's title does not hold. The
+            # title's words name the topic, which every sentence of the article shares (a
+            # lede repeats them all); the rest say what is asked about it ("tripped").
+            "focus": term_coverage([t for t in terms if t.stem not in title_stems] or terms,
+                                   set(text_stems), RELATED_CREDIT),
         }
 
     def _facts(self, scored: list[Scored], index: _Index) -> list[FactResult]:
@@ -407,6 +473,27 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def _holds_focus(question: Question, best: Scored) -> bool:
+    """Whether the fact found with a topic's words added answers the question's own part:
+    it holds one of the question's own words, or, for a question with none ("and when?"),
+    the kind of thing asked (a date)."""
+    if question.words:
+        own = {stem(w) for word in question.words for w in (word, *related(word))}
+        return bool(own & {stem(w) for w in words(best.row.text)})
+    return best.features.get("type", 0.0) > 0
+
+
+def without_title(text: str, title_stems: set[str]) -> str:
+    """The question without the words of an article's title, for the embedding: they name
+    the topic, which every sentence of that article shares, so with them the embedding
+    favours the sentence that repeats the topic over the one that answers the question.
+    The question as it is when nothing but title words would be left."""
+    kept = [w for w in re.findall(r"\w[\w'’-]*|[^\w\s]", text)
+            if w.lower() in STOPWORDS or stem(w.lower()) not in title_stems]
+    focus = " ".join(kept)
+    return focus if content_words(focus) else text
 
 
 def corrected_text(text: str, terms: list[Term]) -> str:

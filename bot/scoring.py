@@ -117,8 +117,11 @@ def query_features(terms: list[Term], margin: float,
 # The names of the signals AnswerEngine._features computes for each candidate fact.
 CANDIDATE_FEATURES = frozenset({
     "evidence", "coverage", "window", "article", "title", "bm25", "similarity", "type",
-    "type_missed", "key", "bigram", "names_missed",
+    "type_missed", "key", "bigram", "names_missed", "focus",
 })
+# The candidate signals the rank score weighs, in the order bench.fit fits them.
+RANK_FEATURES = ("coverage", "window", "article", "title", "bm25", "similarity", "type", "key",
+                 "bigram", "focus")
 QUERY_FEATURES = frozenset(query_features([], 0.0))
 SEMANTIC_FEATURE = "semantic"  # the embedding cosine (bot/embeddings.py), when there is one
 # What each fitted model may weigh: the rank score is computed before the query's signals and

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.answers import Answer, AnswerEngine
+from bot.conversation import ConversationStore, Topic, Turn, conversation_path_for
 from bot.knowledge import KnowledgeBase, StoredArticle
 from bot.loading import LoadReport, load_directory
 from bot.lookup import Match, best_matches, find_article
@@ -36,24 +37,66 @@ class ArticlePage:
     total: int
 
 
+def turn_of(answer: Answer) -> Turn | None:
+    """What a conversation keeps of an answer: its article and the positions of its facts
+    from that article; None for refusals and small talk, which keep the topic as it was."""
+    if not answer.answered or answer.article_id is None:
+        return None
+    return Turn(answer.article_id, tuple(f.position for f in answer.facts
+                                         if f.article_id == answer.article_id))
+
+
 class NewsService:
     """Answers questions and reloads articles; reloads are serialised, answers never wait."""
 
     def __init__(self, database_path: str | Path, articles_dir: str | Path,
-                 semantic: bool = True) -> None:
+                 semantic: bool = True,
+                 conversations: ConversationStore | None = None) -> None:
+        """`conversations`: where conversations are kept (default: a SQLite file next to
+        the knowledge base, forgotten after 30 minutes)."""
         self.articles_dir = Path(articles_dir)
         self.kb = KnowledgeBase(database_path)
         self.engine = AnswerEngine(self.kb, semantic=semantic)
+        self.conversations = conversations or ConversationStore(
+            conversation_path_for(database_path))
         self._reload_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NewsService:
-        return cls(settings.database_path, settings.articles_dir, settings.semantic)
+        store = ConversationStore(conversation_path_for(settings.database_path),
+                                  settings.conversation_timeout)
+        return cls(settings.database_path, settings.articles_dir, settings.semantic, store)
 
-    def ask(self, question: str) -> Answer:
-        """Answer from one view of the knowledge base, even while a reload commits."""
+    def ask(self, question: str, conversation: str | None = None,
+            reply_to: str | None = None) -> Answer:
+        """Answer from one view of the knowledge base, even while a reload commits.
+
+        `conversation` names a conversation (a private chat, a person in a group): the
+        question is read in its topic and the answer becomes its topic. `reply_to` names a
+        message sent earlier (`remember_message`): a reply to it continues from its answer.
+        Without `conversation` the question is answered alone, as inline queries are."""
+        topic = self._topic(conversation, reply_to) if conversation else None
         with self.snapshot():
-            return self.engine.ask(question)
+            answer = self.engine.ask(question, topic)
+        turn = turn_of(answer)
+        if conversation and turn:
+            self.conversations.add(conversation, turn)
+        return answer
+
+    def _topic(self, conversation: str, reply_to: str | None) -> Topic | None:
+        replied = self.conversations.replied(reply_to) if reply_to else None
+        if replied:
+            return Topic(replied.article_id, replied.positions, frozenset(replied.positions))
+        return self.conversations.topic(conversation)
+
+    def remember_message(self, ref: str, answer: Answer) -> None:
+        """Note which answer a sent message shows, so a reply to it continues from there."""
+        if turn := turn_of(answer):
+            self.conversations.link(ref, turn)
+
+    def forget(self, conversation: str) -> None:
+        """Start the conversation afresh (/new)."""
+        self.conversations.forget(conversation)
 
     def stats(self) -> KnowledgeStats:
         with self.snapshot():

@@ -28,6 +28,8 @@ class Settings:
     # Sentence embeddings re-rank answers and help refuse (better answers, ~4x the CPU a
     # question: docs/ANSWERING.md, step 5b); off for a bot that must answer >60 updates/s.
     semantic: bool = True
+    # A conversation's topic is forgotten after this many seconds without a question.
+    conversation_timeout: float = 30 * 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -49,6 +51,8 @@ class Settings:
             send_rate_limit=_non_negative(
                 "SEND_RATE_LIMIT", get("SEND_RATE_LIMIT", str(cls.send_rate_limit))),
             semantic=_switch("SEMANTIC", get("SEMANTIC", "1")),
+            conversation_timeout=60 * _non_negative(
+                "CONVERSATION_MINUTES", get("CONVERSATION_MINUTES", "30")),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
