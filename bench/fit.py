@@ -30,6 +30,7 @@ from bench.datasets import (
     XQUAD,
     Case,
     copy_seeds,
+    topic_named,
     typo_twins,
     write_xquad_folder,
     xquad_articles,
