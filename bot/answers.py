@@ -40,7 +40,8 @@ from bot.weights import ConfidenceModel, Weights, linear
 
 CANDIDATES = 60
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
-# by 8 (5: +3.4 points, 10: +3.6, 60: +3.6), and each one never seen costs ~6 ms to encode.
+# by 8 (docs/ANSWERING.md, step 5b), and each one not seen before is encoded while the person
+# waits: the number bounds that cost.
 SEMANTIC_CANDIDATES = 8
 MAX_FACTS = 3
 # Facts scoring within this share of the best one are shown with it.

@@ -154,8 +154,9 @@ def shared_encoder() -> SentenceEncoder | None:
 class VectorCache:
     """Fact vectors by text, computed when a fact is first a top candidate, kept LRU.
 
-    Embedding every fact at load would cost ~25 ms a fact (hours at 100,000 articles); the
-    facts people ask about repeat, so a bounded cache makes the common case a lookup.
+    Facts are embedded when first a top candidate rather than at load (the whole base would
+    take hours at 100,000 articles); the facts people ask about repeat, so a bounded cache
+    makes the common case a lookup.
     """
 
     def __init__(self, encoder: SentenceEncoder, limit: int = CACHE_VECTORS) -> None:
