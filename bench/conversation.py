@@ -36,6 +36,9 @@ from bot.conversation import ConversationStore
 from bot.service import NewsService
 
 PERSON_RE = re.compile(r"^[A-Z][a-z]+ [A-Z][a-z]+$")
+AUXILIARIES = frozenset({"is", "was", "has", "does", "as", "its", "his", "this", "thus"})
+PREPOSITIONS = frozenset({"for", "of", "to", "by", "with", "about", "from", "at", "in", "on",
+                          "against", "into", "than", "after", "before", "like"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Dialogue:
     turn: str
     expect: tuple[str, ...]  # () = the turn should be declined
     ceiling: str = ""  # the turn with its subject named, asked alone
+    article: str = ""  # the article the turn is about (switches)
 
 
 def subjects(title: str) -> list[str]:
@@ -57,25 +61,41 @@ def subjects(title: str) -> list[str]:
     return sorted(set(names), key=len, reverse=True)
 
 
-def pronouns(title: str) -> tuple[str, str]:
-    """(subject pronoun, possessive) for a title: a person, a plural, or a thing."""
+def pronouns(title: str) -> tuple[str, str, str]:
+    """(subject, object, possessive) pronouns for a title: a person, a plural, or a thing."""
     title = title.replace("_", " ")
     if PERSON_RE.match(title):
-        return "he", "his"
+        return "he", "him", "his"
     if title.endswith("s") and " " not in title:
-        return "they", "their"
-    return "it", "its"
+        return "they", "them", "their"
+    return "it", "it", "its"
 
 
 def replace_subject(question: str, title: str) -> str | None:
-    """The question with its subject replaced by a pronoun, or None if it names none."""
-    subject, possessive = pronouns(title)
+    """The question with its subject replaced by a pronoun, or None if it names none or names
+    it as a modifier, where no pronoun fits ("Huguenot settlers", "an Indian private school",
+    "Huguenot-descended")."""
+    subject, object_, possessive = pronouns(title)
     for name in subjects(title):
         pattern = re.compile(rf"\b(?:the\s+)?{re.escape(name)}('s|’s)?\b", re.IGNORECASE)
         match = pattern.search(question)
-        if match:
-            word = possessive if match.group(1) else subject
-            return question[:match.start()] + word + question[match.end():]
+        if not match:
+            continue
+        before = question[:match.start()].split()
+        after = question[match.end():]
+        following = re.match(r"\s*([\w-]+)", after)
+        if after.startswith("-") or (following and not match.group(1)
+                                     and following.group(1).endswith("s")
+                                     and following.group(1).lower() not in AUXILIARIES):
+            return None
+        if before and (before[-1].lower() in ("a", "an") or (before[-1][:1].isupper()
+                       and len(before) > 1)):
+            return None
+        word = (possessive if match.group(1) else
+                object_ if before and before[-1].lower() in PREPOSITIONS else subject)
+        if not before:
+            word = word.capitalize()
+        return question[:match.start()] + word + after
     return None
 
 
@@ -87,19 +107,23 @@ def questions(article: dict) -> list[tuple[str, tuple[str, ...]]]:
 def dialogues(loaded: list[dict], unloaded: list[dict],
               service: NewsService) -> dict[str, list[Dialogue]]:
     """The three sets of dialogues, by the rules of the module docstring."""
-    sets: dict[str, list[Dialogue]] = {"follow-up": [], "switch": [], "unanswerable": []}
+    sets: dict[str, list[Dialogue]] = {"follow-up": [], "ambiguous follow-up": [],
+                                       "switch": [], "unanswerable": []}
     openings = {a["title"]: questions(a)[0][0] for a in loaded}
     for number, article in enumerate(loaded):
         opening = openings[article["title"]]
         title = article["title"].replace("_", " ")
         for question, expect in questions(article)[1:]:
             turn = replace_subject(question, article["title"])
-            if turn and _article_of(service.ask(turn)) != title:
+            if turn:
                 sets["follow-up"].append(Dialogue(opening, turn, expect, question))
+                if _article_of(service.ask(turn)) != title:
+                    sets["ambiguous follow-up"].append(sets["follow-up"][-1])
         other = loaded[(number + 1) % len(loaded)]
         for question, expect in questions(other)[1:]:
             if replace_subject(question, other["title"]):
-                sets["switch"].append(Dialogue(opening, question, expect))
+                sets["switch"].append(Dialogue(opening, question, expect,
+                                               article=other["title"].replace("_", " ")))
         topic_text = " ".join(p["context"] for p in article["paragraphs"])
         absent = unloaded[number % len(unloaded)]
         for question, expect in questions(absent):
@@ -122,6 +146,9 @@ class Tally:
     right: int = 0
     declined: int = 0
     n: int = 0
+    resolved: int = 0  # right in the conversation, of those right at the ceiling
+    ceiling_right: int = 0
+    switched: int = 0  # answered from the article the turn is about
 
     def add(self, answer, expect: tuple[str, ...]) -> None:
         self.n += 1
@@ -142,10 +169,16 @@ def measure(service: NewsService, sets: dict[str, list[Dialogue]]) -> dict[str, 
             seconds["alone"].append(time.perf_counter() - start)
             service.ask(item.opening, conversation=key)
             start = time.perf_counter()
-            talk.add(service.ask(item.turn, conversation=key), item.expect)
+            answer = service.ask(item.turn, conversation=key)
             seconds["conversation"].append(time.perf_counter() - start)
+            talk.add(answer, item.expect)
+            talk.switched += bool(item.article) and _article_of(answer) == item.article
             if item.ceiling:
-                ceiling.add(service.ask(item.ceiling), item.expect)
+                named = service.ask(item.ceiling)
+                ceiling.add(named, item.expect)
+                if hit(_top(named), item.expect):
+                    talk.ceiling_right += 1
+                    talk.resolved += hit(_top(answer), item.expect)
         results[name] = {"n": len(items), "alone": vars(alone), "conversation": vars(talk),
                          "ceiling": vars(ceiling)}
     results["p50_ms"] = {k: 1000 * statistics.median(v) for k, v in seconds.items() if v}
@@ -153,17 +186,21 @@ def measure(service: NewsService, sets: dict[str, list[Dialogue]]) -> dict[str, 
 
 
 def report(results: dict[str, dict]) -> list[str]:
-    lines = ["| turn | dialogues | measure | alone | in the conversation | ceiling |",
-             "|---|---|---|---|---|---|"]
-    for name, measure_name in (("follow-up", "hit@1"), ("switch", "hit@1"),
-                               ("unanswerable", "declined")):
+    lines = ["| turn | dialogues | measure | alone | in the conversation | ceiling |"
+             " resolved |", "|---|---|---|---|---|---|---|"]
+    for name, measure_name in (("follow-up", "hit@1"), ("ambiguous follow-up", "hit@1"),
+                               ("switch", "hit@1"), ("unanswerable", "declined")):
         r = results[name]
         field = "declined" if measure_name == "declined" else "right"
         ceiling = (pct(r["ceiling"][field], r["ceiling"]["n"]) if r["ceiling"]["n"]
                    else "-")
         lines.append(f"| {name} | {r['n']} | {measure_name} | "
                      f"{pct(r['alone'][field], r['n'])} | "
-                     f"{pct(r['conversation'][field], r['n'])} | {ceiling} |")
+                     f"{pct(r['conversation'][field], r['n'])} | {ceiling} | "
+                     f"{pct(r['conversation']['resolved'], r['conversation']['ceiling_right'])} |")
+    switch = results["switch"]
+    lines += ["", f"Switches answered from the article asked about: "
+              f"{pct(switch['conversation']['switched'], switch['n'])}"]
     p50 = results["p50_ms"]
     lines += ["", f"p50 ms a turn: alone {p50['alone']:.1f}, "
               f"in a conversation {p50['conversation']:.1f}"]

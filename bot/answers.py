@@ -284,17 +284,23 @@ class AnswerEngine:
         its own and makes sense alone is answered alone (the topic switches); otherwise it is
         read with the topic's words added ("what did he take?" about Zhang), when the facts
         found that way hold what it asks (one of its own words, or the kind of thing asked)."""
-        alone = self._search(question, index)
-        if (question.names and self._confident(alone)
-                and not refers_back(question.text, names_something=True)):
-            return alone
+        leans = refers_back(question.text, names_something=bool(question.names))
+        alone = None
+        if question.names and not leans:
+            alone = self._search(question, index)
+            if self._confident(alone):
+                return alone
         title_words = content_words(index.titles[topic.article_id])
         with_topic = replace(question, words=question.words + [
             w for w in title_words if w not in question.words])
         expanded = self._search(with_topic, index)
         if self._confident(expanded) and _holds_focus(question, expanded[0]):
             return expanded
-        return alone
+        if leans:
+            # A question that points back ("when did he die?") is about the topic: when the
+            # topic does not answer it, no other article can.
+            return []
+        return alone if alone is not None else self._search(question, index)
 
     def _more(self, question: Question, topic: Topic, index: _Index) -> Answer:
         """"What else?": the topic article's next facts not shown yet, in article order."""
@@ -353,7 +359,9 @@ class AnswerEngine:
         assert self._vectors is not None
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
-        cosines = facts @ self._vectors.encoder.encode([question])[0]
+        # Through the cache: in a conversation the same question is read twice (alone and
+        # with its topic's words), and its text for the embedding is often the same.
+        cosines = facts @ self._vectors.vectors([question])[0]
         weight = self.weights.semantic_weight
         head = _best_first((score + weight * float(c), f | {"semantic": float(c)}, row)
                            for (score, f, row), c in zip(head, cosines, strict=True))
