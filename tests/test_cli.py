@@ -354,6 +354,27 @@ def test_load_on_a_terminal_shows_a_progress_bar_and_in_a_pipe_none(tmp_path: Pa
     assert "added 25" in piped.stdout
 
 
+def test_console_chat_on_a_terminal_shows_the_answering_part_bold(seeded_db: Path) -> None:
+    """As Telegram shows it bold; in a pipe (test above) the text stays plain."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in bot_env(seeded_db, SEEDS).items() if k != "NO_COLOR"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "chat"], stdout=terminal, stderr=subprocess.PIPE,
+            input="How many people were killed in the Mecca crane collapse?\n", text=True,
+            env=env, cwd=seeded_db.parent, timeout=TIMEOUT, check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read_or_empty(controller):
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0, done.stderr
+    assert "killing \033[1m107\033[0m or more" in shown.decode("utf-8", "replace")
+
+
 def _read_or_empty(fd: int) -> bytes:
     """Read a pseudo-terminal; Linux raises EIO once the other end is closed."""
     try:
