@@ -13,11 +13,12 @@ from pathlib import Path
 from bot.answers import Answer
 from bot.loading import LoadError, LoadReport
 from bot.progress import progress_bar
-from bot.rendering import Found, NotFound, SmallTalk, answer_view
+from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
 from bot.service import NewsService
 from bot.settings import Settings
 
 PROMPT = "you> "
+BOLD, RESET = "\033[1m", "\033[0m"  # ANSI: what a terminal shows as bold
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     ask = add("ask", "answer a question (or one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON lines for stdin)")
+    ask.add_argument("--conversation", action="store_true",
+                     help="stdin lines are one conversation (follow-ups read in its topic); "
+                          "an empty line starts a new one")
     ask.add_argument("question", nargs="*", help="the question; omit to read stdin")
     add("chat", "talk to the bot in this console")
     add("articles", "list the loaded articles")
@@ -80,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Open the core and run one command (errors are turned into messages by main)."""
-    service = NewsService.from_settings(settings)
+    # The CLI's conversations live in memory: forgotten at exit, no file next to the base.
+    service = NewsService.from_settings(settings, in_memory=True)
     try:
         if args.command == "load":
             return cmd_load(service, args.json)
@@ -91,7 +96,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"load failed: {exc}", file=sys.stderr)
         return 1
     if args.command == "ask":
-        return cmd_ask(service, " ".join(args.question), args.json)
+        return cmd_ask(service, " ".join(args.question), args.json, args.conversation)
     if args.command == "run":
         return run_without_token(service)
     if args.command == "chat":
@@ -110,14 +115,27 @@ def cmd_load(service: NewsService, as_json: bool) -> int:
     return 0 if report.total_articles else 1
 
 
-def cmd_ask(service: NewsService, question: str, as_json: bool) -> int:
+STDIN_CONVERSATION = "stdin"
+CONSOLE_CONVERSATION = "console"
+NEW_COMMAND = "/new"
+
+
+def cmd_ask(service: NewsService, question: str, as_json: bool,
+            conversation: bool = False) -> int:
     """Answer the question, or each stdin line as it arrives with exactly one line per
-    line read (a blank line too), so that a tool can pair its questions with the answers."""
+    line read (a blank line too), so that a tool can pair its questions with the answers.
+
+    `conversation`: the lines are turns of one conversation; a blank line (answered as
+    without the flag) ends it, so the next line starts afresh."""
     if question.strip():
         print(render(service.ask(question), as_json))
         return 0
+    key = STDIN_CONVERSATION if conversation else None
     for line in sys.stdin:
-        text = render(service.ask(line.rstrip("\r\n")), as_json)
+        line = line.rstrip("\r\n")
+        if key and not line.strip():
+            service.forget(key)
+        text = render(service.ask(line, conversation=key), as_json)
         print(" ".join(part.strip() for part in text.splitlines() if part.strip()), flush=True)
     return 0
 
@@ -128,8 +146,9 @@ def render(answer: Answer, as_json: bool) -> str:
     return format_answer(answer)
 
 
-def format_answer(answer: Answer) -> str:
-    """Plain-text answer: the parts bot.rendering shows, as the console prints them."""
+def format_answer(answer: Answer, bold: bool = False) -> str:
+    """Plain-text answer: the parts bot.rendering shows, as the console prints them;
+    `bold` marks the part of each fact that answers the question for a terminal."""
     match answer_view(answer):
         case SmallTalk(text):
             return text
@@ -139,16 +158,16 @@ def format_answer(answer: Answer) -> str:
                 text += " Closest articles:\n" + "\n".join(f"  - {t}" for t in suggestions)
             return text
         case Found() as found:
-            return "\n".join(found_lines(found))
+            return "\n".join(found_lines(found, bold))
 
 
-def found_lines(found: Found) -> list[str]:
+def found_lines(found: Found, bold: bool = False) -> list[str]:
     """An answer's lines: the hedge, each fact after its context, summary, source."""
     lines = ["I'm not sure, but this may answer it:"] if found.hedged else []
     for fact in found.facts:
         if fact.context:
             lines.append(fact.context)
-        lines.append(fact.text)
+        lines.append(marked_text(fact) if bold else fact.text)
         if fact.article_title is not None:
             lines.append(f"  — {fact.article_title}")
     if found.summary:
@@ -159,10 +178,20 @@ def found_lines(found: Found) -> list[str]:
     return lines
 
 
+def marked_text(fact: ShownFact) -> str:
+    """The fact with the part that answers the question in terminal bold (as Telegram shows
+    it); only on a terminal, so pipes and `ask` keep plain text."""
+    before, span, after = fact.parts()
+    return f"{before}{BOLD}{span}{RESET}{after}" if span else fact.text
+
+
 def chat(service: NewsService) -> int:
-    """Interactive console: the bot's answers, without Telegram."""
+    """Interactive console: the bot's answers, without Telegram; one conversation, so
+    follow-ups work as in a private chat, forgotten on /new and at exit."""
     count = service.stats().articles
-    print(f"Ask me about the news ({count} articles loaded). Empty line or Ctrl-D to quit.")
+    print(f"Ask me about the news ({count} articles loaded). Follow-up questions continue "
+          f"the last answer; {NEW_COMMAND} starts afresh. Empty line or Ctrl-D to quit.")
+    bold = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     while True:
         try:
             question = input(PROMPT)
@@ -171,7 +200,12 @@ def chat(service: NewsService) -> int:
             return 0
         if not question.strip():
             return 0
-        print(format_answer(service.ask(question)), end="\n\n")
+        if question.strip().lower() == NEW_COMMAND:
+            service.forget(CONSOLE_CONVERSATION)
+            print("Starting afresh: your next question is read on its own.", end="\n\n")
+            continue
+        answer = service.ask(question, conversation=CONSOLE_CONVERSATION)
+        print(format_answer(answer, bold), end="\n\n")
 
 
 NO_TOKEN_HELP = """No TELEGRAM_BOT_TOKEN is set, so the Telegram bot cannot start.

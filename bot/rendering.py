@@ -3,6 +3,8 @@
 One rule for every front end: the console (bot/cli.py) prints these parts as plain text and
 Telegram (handlers/formatting.py) as HTML. Each used to decide for itself, and they drifted:
 the console dropped a summary that repeats a fact, Telegram showed the sentence twice.
+The same holds for the part of a fact that answers the question (the number asked for):
+found here once, marked by each front end in its own way.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers import Answer
+from bot.highlight import answer_span
+from bot.questions import question_type
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class ShownFact:
     context: str | None
     # Set on the last fact of a run from one article, so the title is shown once per run.
     article_title: str | None
+    # Where in `text` the asked-for thing is ("how many": the number), for front ends to
+    # mark; None when the question asks for no such thing or this fact does not hold it.
+    span: tuple[int, int] | None = None
+
+    def parts(self) -> tuple[str, str, str]:
+        """`text` cut around the span: (before, span, after); ("", "", text) without one."""
+        start, end = self.span or (0, 0)
+        return self.text[:start], self.text[start:end], self.text[end:]
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,14 @@ def answer_view(answer: Answer) -> AnswerView:
         return SmallTalk(answer.reply)
     if not answer.answered:
         return NotFound(list(answer.suggestions))
+    kind = question_type(answer.question)
     facts = []
     for number, fact in enumerate(answer.facts):
         following = answer.facts[number + 1:number + 2]
         last_of_run = not following or following[0].article_id != fact.article_id
         facts.append(ShownFact(fact.text, fact.context or None,
-                               fact.article_title if last_of_run else None))
+                               fact.article_title if last_of_run else None,
+                               answer_span(kind, fact.text, answer.question)))
     repeated = answer.summary in {f.text for f in answer.facts}
     return Found(
         hedged=answer.tentative,

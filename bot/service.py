@@ -6,6 +6,8 @@ knowledge base, so a reload committing mid-way can never mix old and new article
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,8 @@ from bot.knowledge import KnowledgeBase, StoredArticle
 from bot.loading import LoadReport, load_directory
 from bot.lookup import Match, best_matches, find_article
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,16 @@ def turn_of(answer: Answer) -> Turn | None:
                                          if f.article_id == answer.article_id))
 
 
+@contextmanager
+def conversation_kept_going(what: str) -> Iterator[None]:
+    """A conversation store that cannot be read or written (disk full, read-only folder)
+    costs the follow-up its topic, never the answer itself."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        log.warning("conversation %s: %s", what, exc)
+
+
 class NewsService:
     """Answers questions and reloads articles; reloads are serialised, answers never wait."""
 
@@ -62,9 +76,10 @@ class NewsService:
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> NewsService:
-        store = ConversationStore(conversation_path_for(settings.database_path),
-                                  settings.conversation_timeout)
+    def from_settings(cls, settings: Settings, in_memory: bool = False) -> NewsService:
+        """`in_memory`: conversations last only as long as the process (the console)."""
+        where = ":memory:" if in_memory else conversation_path_for(settings.database_path)
+        store = ConversationStore(where, settings.conversation_timeout)
         return cls(settings.database_path, settings.articles_dir, settings.semantic, store)
 
     def ask(self, question: str, conversation: str | None = None,
@@ -75,12 +90,16 @@ class NewsService:
         question is read in its topic and the answer becomes its topic. `reply_to` names a
         message sent earlier (`remember_message`): a reply to it continues from its answer.
         Without `conversation` the question is answered alone, as inline queries are."""
-        topic = self._topic(conversation, reply_to) if conversation else None
+        topic = None
+        if conversation:
+            with conversation_kept_going("topic not read"):
+                topic = self._topic(conversation, reply_to)
         with self.snapshot():
             answer = self.engine.ask(question, topic)
         turn = turn_of(answer)
         if conversation and turn:
-            self.conversations.add(conversation, turn)
+            with conversation_kept_going("topic not saved"):
+                self.conversations.add(conversation, turn)
         return answer
 
     def _topic(self, conversation: str, reply_to: str | None) -> Topic | None:
@@ -92,7 +111,8 @@ class NewsService:
     def remember_message(self, ref: str, answer: Answer) -> None:
         """Note which answer a sent message shows, so a reply to it continues from there."""
         if turn := turn_of(answer):
-            self.conversations.link(ref, turn)
+            with conversation_kept_going("sent message not noted"):
+                self.conversations.link(ref, turn)
 
     def forget(self, conversation: str) -> None:
         """Start the conversation afresh (/new)."""

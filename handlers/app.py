@@ -43,6 +43,7 @@ CONNECTIONS = 256  # ApplicationBuilder's default with concurrent updates
 USER_COMMANDS = [
     BotCommand("help", "what I know and how to ask"),
     BotCommand("ask", "ask a question (needed in groups)"),
+    BotCommand("new", "forget our conversation: the next question stands alone"),
     BotCommand("articles", "the articles I have read"),
     BotCommand("summary", "an article's summary: number or title words"),
     BotCommand("facts", "an article's key facts: number or title words"),
@@ -93,6 +94,8 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("start", commands.start))
     application.add_handler(CommandHandler("help", commands.help_command))
     application.add_handler(CommandHandler("ask", commands.ask_command))
+    # Not on edits: correcting an old message must not forget a conversation started since.
+    application.add_handler(CommandHandler("new", commands.new_command, filters=new_message))
     application.add_handler(CommandHandler("articles", commands.articles_command))
     application.add_handler(CommandHandler("summary", commands.summary_command))
     application.add_handler(CommandHandler("facts", commands.facts_command))

@@ -1,4 +1,5 @@
-"""User commands and questions: /start, /help, /ask, /articles, /summary, /facts, plain text."""
+"""User commands and questions: /start, /help, /ask, /new, /articles, /summary, /facts,
+plain text."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.knowledge import StoredArticle
 from handlers.context import core, message_of
+from handlers.conversations import conversation_key, message_ref, replied_ref
 from handlers.formatting import (
     answer_html,
     articles_page_html,
@@ -29,7 +31,10 @@ I know {count} articles, for example:
 
 In a private chat, just send a question, e.g. <i>What caused the crane collapse in Mecca?</i>
 In a group, use /ask <i>question</i>, reply to one of my messages or mention me.
+Follow-up questions (<i>how many died?</i>, <i>what else?</i>) continue from my last answer \
+to you for {minutes} minutes; reply to an older answer to continue from that one.
 
+/new - forget our conversation: the next question is read on its own
 /articles - the articles I know
 /summary <i>number or title words</i> - an article's summary
 /facts <i>number or title words</i> - an article's key facts
@@ -47,7 +52,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Say how many articles are loaded, show a few titles and how to ask."""
     page = await asyncio.to_thread(core(context).service.articles, TITLES_IN_HELP)
     titles = "\n".join(f"• {esc(a.title)}" for a in page.articles) or "(none loaded yet)"
-    text = HELP.format(count=page.total, titles=titles, username=esc(context.bot.username))
+    minutes = round(core(context).settings.conversation_timeout / 60)
+    text = HELP.format(count=page.total, titles=titles, username=esc(context.bot.username),
+                       minutes=minutes)
     await reply(message_of(update), text)
 
 
@@ -73,12 +80,23 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def answer(message: Message, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Ask the core off the event loop and reply with the answer and its buttons."""
-    result, question_id = await asyncio.to_thread(core(context).ask, text)
+    """Ask the core off the event loop, in the sender's conversation (or the one of the
+    answer replied to), and reply with the answer and its buttons."""
+    result, question_id = await asyncio.to_thread(
+        core(context).ask, text, conversation_key(message), replied_ref(message))
     markup = None
     if result.answered and result.article_id is not None:
         markup = answer_keyboard(result.article_id, question_id)
-    await reply(message, answer_html(result), markup)
+    sent = await reply(message, answer_html(result), markup)
+    if result.answered:
+        await asyncio.to_thread(core(context).remember, [message_ref(m) for m in sent], result)
+
+
+async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget the sender's conversation, so a question is no longer read as a follow-up."""
+    message = message_of(update)
+    await asyncio.to_thread(core(context).service.forget, conversation_key(message))
+    await reply(message, "Starting afresh: your next question is read on its own.")
 
 
 def strip_mention(text: str, username: str) -> str:

@@ -27,9 +27,12 @@ class Core:
     usage: UsageLog
     settings: Settings
 
-    def ask(self, question: str) -> tuple[Answer, int | None]:
-        """Answer and log a question (small talk is not logged); blocking, run it in a thread."""
-        answer = self.service.ask(question)
+    def ask(self, question: str, conversation: str | None = None,
+            reply_to: str | None = None) -> tuple[Answer, int | None]:
+        """Answer and log a question (small talk is not logged); blocking, run it in a thread.
+
+        `conversation` and `reply_to` as NewsService.ask takes them (handlers/conversations.py)."""
+        answer = self.service.ask(question, conversation, reply_to)
         if answer.reply:
             return answer, None
         try:
@@ -37,6 +40,11 @@ class Core:
         except sqlite3.Error as exc:  # a full disk or read-only folder must not cost the answer
             log.warning("question not logged for /stats: %s", exc)
             return answer, None
+
+    def remember(self, refs: list[str], answer: Answer) -> None:
+        """Note the messages that show `answer`, so a reply to any of them continues it."""
+        for ref in refs:
+            self.service.remember_message(ref, answer)
 
     def rate(self, question_id: int, helpful: bool) -> bool | None:
         """Store feedback: False for an unknown question, None when it cannot be stored."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from bot.answers import Answer
 from bot.knowledge import StoredArticle
-from bot.rendering import Found, NotFound, SmallTalk, answer_view
+from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
 from bot.service import ArticlePage, KnowledgeStats
 from bot.usage import UsageStats
 
@@ -62,11 +62,13 @@ def answer_html(answer: Answer) -> str:
 
 
 def found_blocks(found: Found) -> list[str]:
-    """Each fact with its article's title, then the summary and source."""
+    """Each fact with its article's title, then the summary and source. Facts are bold,
+    unless one holds the part that answers the question: then only such parts are."""
     blocks = ["<i>I'm not sure, but this may answer it:</i>"] if found.hedged else []
+    marked = any(fact.span for fact in found.facts)
     for fact in found.facts:
         context = f"{esc(fact.context)} " if fact.context else ""
-        block = f"{context}<b>{esc(fact.text)}</b>"
+        block = context + (fact_with_span_html(fact) if marked else f"<b>{esc(fact.text)}</b>")
         if fact.article_title is not None:
             block += f"\n— <i>{esc(fact.article_title)}</i>"
         blocks.append(block)
@@ -75,6 +77,14 @@ def found_blocks(found: Found) -> list[str]:
     if source := link(found.source_url, "Source"):
         blocks.append(source)
     return blocks
+
+
+def fact_with_span_html(fact: ShownFact) -> str:
+    """The fact with only the part that answers the question in bold ("5,200" for "how
+    many files?"): a whole bold sentence would hide it. Each part is escaped on its own, so
+    the tags never cut an entity such as &amp;."""
+    before, span, after = fact.parts()
+    return esc(before) + (f"<b>{esc(span)}</b>" if span else "") + esc(after)
 
 
 def refusal_html(suggestions: Sequence[str]) -> str:

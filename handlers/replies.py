@@ -34,16 +34,17 @@ def harmless_refusals_ignored(action: str) -> Iterator[None]:
 
 
 async def reply(message: Message, text: str,
-                markup: InlineKeyboardMarkup | None = None) -> Message:
-    """Reply with HTML, split under 4,096 characters; the keyboard goes under the last part."""
+                markup: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Reply with HTML, split under 4,096 characters; the keyboard goes under the last part.
+    Returns every message sent, so a reply to any part of an answer can continue it."""
     parts = split_html(text)
-    sent = message
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         # allow_sending_without_reply: the question may be deleted before the answer is ready
-        sent = await message.reply_text(part, parse_mode=ParseMode.HTML,
-                                        reply_markup=markup if last else None,
-                                        allow_sending_without_reply=True)
+        sent.append(await message.reply_text(part, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup if last else None,
+                                             allow_sending_without_reply=True))
     return sent
 
 

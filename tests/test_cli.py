@@ -11,6 +11,8 @@ from typing import IO
 
 import pytest
 
+from bot.conversation import conversation_path_for
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_TITLE = (
@@ -204,6 +206,48 @@ def test_ask_answers_each_stdin_question_as_it_arrives(seeded_db: Path) -> None:
                 stream.close()
 
 
+CRANE = "What caused the crane to fall in Mecca?"
+# Alone, answered (unsure) from the Hajj stampede article; after CRANE, from the crane one.
+FOLLOW_UP = "how many people did it kill?"
+
+
+def test_ask_json_conversation_reads_follow_ups_in_the_topic_until_a_blank_line(
+        seeded_db: Path) -> None:
+    turns = [CRANE, FOLLOW_UP, "", FOLLOW_UP]
+    result = run_bot("ask", "--json", "--conversation", db=seeded_db,
+                     stdin="\n".join(turns) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == turns  # still one line per line read
+    for answer, turn in zip(answers, turns, strict=True):
+        assert_answer_object(answer, turn)
+    crane = answers[0]["facts"][0]["article_id"]
+    assert answers[1]["facts"][0]["article_id"] == crane
+    assert "107" in answers[1]["facts"][0]["text"]
+    assert answers[2]["answered"] is False
+    afresh = answers[3]["facts"]
+    assert not afresh or afresh[0]["article_id"] != crane  # the blank line ended the topic
+    assert not conversation_path_for(seeded_db).exists()  # kept in memory, gone at exit
+
+
+def test_ask_without_conversation_answers_each_line_alone(seeded_db: Path) -> None:
+    result = run_bot("ask", "--json", db=seeded_db, stdin=f"{CRANE}\n{FOLLOW_UP}\n")
+    crane, follow_up = (json.loads(line) for line in result.stdout.splitlines())
+    assert follow_up["facts"][0]["article_id"] != crane["facts"][0]["article_id"]
+
+
+def test_console_chat_follows_up_and_forgets_on_new(seeded_db: Path) -> None:
+    result = run_bot("chat", db=seeded_db, stdin=f"{CRANE}\n{FOLLOW_UP}\n/new\n{FOLLOW_UP}\n")
+    assert result.returncode == 0, result.stderr
+    _, _, follow_up, afresh, after_new, _ = result.stdout.split("you> ")  # one per prompt
+    assert "killing 107" in follow_up
+    assert "killed in Mecca crane collapse" in follow_up
+    assert "\033[" not in follow_up  # no terminal bold in a pipe
+    assert "Starting afresh" in afresh
+    assert "Hundreds dead in Hajj stampede" in after_new
+    assert "killed in Mecca crane collapse" not in after_new
+
+
 def test_plain_ask_prints_text_not_json(seeded_db: Path) -> None:
     result = run_bot("ask", QUESTION, db=seeded_db)
     assert result.returncode == 0, result.stderr
@@ -308,6 +352,27 @@ def test_load_on_a_terminal_shows_a_progress_bar_and_in_a_pipe_none(tmp_path: Pa
     piped = run_bot("load", db=tmp_path / "pipe.sqlite3")
     assert "files," not in piped.stderr
     assert "added 25" in piped.stdout
+
+
+def test_console_chat_on_a_terminal_shows_the_answering_part_bold(seeded_db: Path) -> None:
+    """As Telegram shows it bold; in a pipe (test above) the text stays plain."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in bot_env(seeded_db, SEEDS).items() if k != "NO_COLOR"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "chat"], stdout=terminal, stderr=subprocess.PIPE,
+            input="How many people were killed in the Mecca crane collapse?\n", text=True,
+            env=env, cwd=seeded_db.parent, timeout=TIMEOUT, check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read_or_empty(controller):
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0, done.stderr
+    assert "killing \033[1m107\033[0m or more" in shown.decode("utf-8", "replace")
 
 
 def _read_or_empty(fd: int) -> bytes:

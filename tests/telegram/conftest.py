@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 from botapi_standin import BotAPIStandIn
-from telegram.ext import ContextTypes
-from tg_harness import SEEDS, TOKEN, Harness, bot_settings
+from tg_harness import SEEDS, TOKEN, Harness, bot_settings, running
 
 from bot.service import NewsService
-from handlers.app import ALLOWED_UPDATES, build_application
 
 
 @pytest.fixture(scope="session")
@@ -65,30 +63,5 @@ async def tg(api: BotAPIStandIn, tg_service: NewsService, tmp_path: Path,
     """
     marker = request.node.get_closest_marker("settings")
     extra = marker.kwargs if marker else {}
-    app = build_application(bot_settings(api, tmp_path, **extra), tg_service)
-    harness = Harness(api, app, tg_service, tmp_path / "articles")
-
-    async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        harness.errors.append(context.error)  # type: ignore[arg-type]
-
-    app.add_error_handler(record_error)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1,
-                                    allowed_updates=ALLOWED_UPDATES)
-    try:
+    async with running(api, tg_service, bot_settings(api, tmp_path, **extra)) as harness:
         yield harness
-    finally:
-        api.release_polls()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        harness.app.bot_data["core"].usage.close()
-    unexpected = [e for e in harness.errors
-                  if not isinstance(e, tuple(harness.expected_errors))]
-    assert unexpected == [], f"handler errors: {unexpected!r}"
-    refused = [(c.method, c.error) for c in api.refusals()
-               if "not modified" not in (c.error or "") and "too old" not in (c.error or "")]
-    assert refused == [], f"the Bot API refused: {refused}"

@@ -31,6 +31,13 @@ def test_answer_html_escapes_facts_titles_and_urls() -> None:
     assert "Title <i>&" in shown
 
 
+def test_the_answering_part_alone_is_bold_and_everything_around_it_escaped() -> None:
+    fact = FactResult("Bob & <Alice> took 5,200 files & left <b>", 1, "Spies & <co>", 1.0)
+    html = answer_html(Answer("how many files did they take?", True, 0.9, [fact]))
+    assert "Bob &amp; &lt;Alice&gt; took <b>5,200</b> files &amp; left &lt;b&gt;" in html
+    assert fact.text in parse_html(html)  # Telegram reads it back as the plain sentence
+
+
 def test_unsure_answers_say_so_and_sure_ones_do_not() -> None:
     fact = FactResult("The crane fell in a storm.", 1, "Crane collapse", 1.0)
     unsure = parse_html(answer_html(Answer("q", True, 0.0, [fact])))

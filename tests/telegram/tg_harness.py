@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botapi_standin import PATIENCE_S, BotAPIStandIn, Call
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 
 from bot.service import NewsService
 from bot.settings import Settings
+from handlers.app import ALLOWED_UPDATES, build_application
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -125,6 +126,40 @@ def bot_settings(api: BotAPIStandIn, tmp_path: Path, **extra: object) -> Setting
     return Settings(database_path=tmp_path / "kb.sqlite3", articles_dir=tmp_path / "articles",
                     telegram_bot_token=TOKEN, telegram_api_url=api.base_url,
                     admin_ids=frozenset({ADMIN_ID}), **extra)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(api: BotAPIStandIn, service: NewsService,
+                  settings: Settings) -> AsyncIterator[Harness]:
+    """The real Application polling the stand-in until the block ends; then handler
+    exceptions and Bot API refusals fail the test."""
+    app = build_application(settings, service)
+    harness = Harness(api, app, service, settings.articles_dir)
+
+    async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        harness.errors.append(context.error)  # type: ignore[arg-type]
+
+    app.add_error_handler(record_error)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1,
+                                    allowed_updates=ALLOWED_UPDATES)
+    try:
+        yield harness
+    finally:
+        api.release_polls()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        harness.app.bot_data["core"].usage.close()
+    unexpected = [e for e in harness.errors
+                  if not isinstance(e, tuple(harness.expected_errors))]
+    assert unexpected == [], f"handler errors: {unexpected!r}"
+    refused = [(c.method, c.error) for c in api.refusals()
+               if "not modified" not in (c.error or "") and "too old" not in (c.error or "")]
+    assert refused == [], f"the Bot API refused: {refused}"
 
 
 @dataclass
