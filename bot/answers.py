@@ -20,7 +20,7 @@ from bot.conversation import Topic
 from bot.embeddings import VectorCache, shared_encoder
 from bot.followups import refers_back, wants_more, wants_summary
 from bot.knowledge import Candidate, KnowledgeBase
-from bot.questions import Question, parse_question, small_talk
+from bot.questions import NAME_RE, Question, parse_question, small_talk
 from bot.scoring import (
     WEIGHTS,
     Term,
@@ -277,7 +277,12 @@ class AnswerEngine:
         )
 
     def _confident(self, scored: list[Scored]) -> bool:
-        return bool(scored) and scored[0].confidence >= self.confidence_model.threshold
+        """Whether the best fact is worth showing: above the refusal threshold, and, when
+        below SURE_THRESHOLD (a hedge), holding the kind of thing asked for: "How many legs
+        does a spider have?" is not hedged with a sentence that has no number in it."""
+        if not scored or scored[0].confidence < self.confidence_model.threshold:
+            return False
+        return scored[0].confidence >= SURE_THRESHOLD or not scored[0].features["type_missed"]
 
     def _in_topic(self, question: Question, topic: Topic, index: _Index) -> list[Scored]:
         """A question in a conversation, read as a person would: one that names something of
@@ -290,9 +295,7 @@ class AnswerEngine:
             alone = self._search(question, index)
             if self._confident(alone):
                 return alone
-        title_words = content_words(index.titles[topic.article_id])
-        with_topic = replace(question, words=question.words + [
-            w for w in title_words if w not in question.words])
+        with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
         if self._confident(expanded) and _holds_focus(question, expanded[0]):
             return expanded
@@ -301,6 +304,20 @@ class AnswerEngine:
             # topic does not answer it, no other article can.
             return []
         return alone if alone is not None else self._search(question, index)
+
+    def _with_topic(self, question: Question, topic: Topic, index: _Index) -> Question:
+        """The question with the topic's words added, marked as topic, not focus: its
+        article's title, and the names in the last answer's best fact, whom "he" or "it"
+        most likely means ("who is zhang?", then "what did he take?").
+
+        Only names: all the fact's words were measured too (bench.conversation): they pull
+        a follow-up towards the sentences like the last answer, not the one it asks for."""
+        shown = [self.kb.fact_at(topic.article_id, p) or "" for p in topic.positions[:1]]
+        title = [w for w in content_words(index.titles[topic.article_id])
+                 if w not in question.words]
+        named = [w.lower() for text in shown for w in NAME_RE.findall(text)]
+        added = list(dict.fromkeys(title + [w for w in named if w not in question.words]))
+        return replace(question, words=question.words + added, topic=frozenset(added))
 
     def _more(self, question: Question, topic: Topic, index: _Index) -> Answer:
         """"What else?": the topic article's next facts not shown yet, in article order."""
@@ -445,7 +462,8 @@ class AnswerEngine:
             # The question's focus: its words that its article's title does not hold. The
             # title's words name the topic, which every sentence of the article shares (a
             # lede repeats them all); the rest say what is asked about it ("tripped").
-            "focus": term_coverage([t for t in terms if t.stem not in title_stems] or terms,
+            "focus": term_coverage([t for t in terms if t.stem not in title_stems
+                                    and t.term not in question.topic] or terms,
                                    set(text_stems), RELATED_CREDIT),
         }
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from bot.keyfacts import CALENDAR_WORDS, MONTHS, NAME_RE
-from bot.text import stem, words
+from bot.text import STOPWORDS, WORD_RE, stem, words
 
 # A quantity with its unit words kept together: "5,200", "345", "1.5 million", "two-year".
 QUANTITY_RE = re.compile(
-    r"(?<![\w.,])(?:\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred|percent|per cent))?%?"
+    r"(?<![\w.,])(?:\d(?:[\d,.]*\d)?"
+    r"(?:\s+(?:million|billion|thousand|hundred|percent|per cent))?%?"
     r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|hundreds?|thousands?|millions?|dozens?)(?:[- ](?:one|two|three|four|five|six|"
     r"seven|eight|nine|hundred|thousand|million))*)(?![\w])",
@@ -27,14 +28,23 @@ PLACE_SPAN_RE = re.compile(
 
 def answer_span(kind: str, fact: str, question: str) -> tuple[int, int] | None:
     """Where in `fact` the asked-for thing is (start, end), or None when the question asks
-    for no such thing or the fact holds none that the question does not already name."""
+    for no such thing or the fact holds none that the question does not already name.
+
+    Of several, the one nearest a word of the question: "how many were wounded?" in
+    "killing 107 or more and wounding 238" is 238, not the first number."""
     asked = {stem(w) for w in words(question)}
+    spans = []
     for match in _candidates(kind, fact):
         start, end = match.span(match.lastindex or 0)
-        found = fact[start:end]
-        if not {stem(w) for w in words(found)} <= asked:
-            return start, end
-    return None
+        if not {stem(w) for w in words(fact[start:end])} <= asked:
+            spans.append((start, end))
+    if not spans:
+        return None
+    anchors = [m.start() for m in WORD_RE.finditer(fact) if stem(m.group().lower()) in asked
+               and m.group().lower() not in STOPWORDS]
+    if not anchors:
+        return spans[0]
+    return min(spans, key=lambda span: min(abs(span[0] - a) for a in anchors))
 
 
 def _candidates(kind: str, fact: str) -> list[re.Match[str]]:

@@ -36,6 +36,9 @@ class Question:
     words: list[str]
     kind: str  # when, number, who, where, what
     names: frozenset[str] = frozenset()  # capitalised inside the sentence: proper nouns
+    # Words added from the conversation's topic ("what did he take?" about Zhang): they say
+    # which article, never what is asked about it.
+    topic: frozenset[str] = frozenset()
 
 
 def small_talk(text: str) -> str | None:
