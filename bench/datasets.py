@@ -104,14 +104,19 @@ def topic_named(cases: list[Case]) -> list[Case]:
     """The questions that do not name their article's subject, with it named at the end
     ("Which NFL team represented the AFC? " -> "... the AFC in Super Bowl 50?"), as a news
     reader's first question names its topic ("the Hajj stampede near Mecca")."""
-    named = []
+    return [named for _, named in topic_named_pairs(cases)]
+
+
+def topic_named_pairs(cases: list[Case]) -> list[tuple[Case, Case]]:
+    """(question as written, the same naming its subject), for those that name none."""
+    pairs = []
     for case in cases:
         title = case.group.replace("_", " ")
         subject = {w.lower() for w in WORD_RE.findall(title)} - STOP
         if subject and not subject & {w.lower() for w in WORD_RE.findall(case.question)}:
-            named.append(Case(f"{case.question.rstrip(' ?')} in {title}?", case.expect,
-                              "topic named", case.group))
-    return named
+            pairs.append((case, Case(f"{case.question.rstrip(' ?')} in {title}?", case.expect,
+                                     "topic named", case.group)))
+    return pairs
 
 
 def _edit(word: str, rng: random.Random) -> str:

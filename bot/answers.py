@@ -48,6 +48,9 @@ MAX_FACTS = 3
 COMPANION_SHARE = 0.85
 # Below this the answer is shown as a hedge ("this may answer it"), not as a plain fact.
 SURE_THRESHOLD = 0.5
+# Kinds of question a fact visibly fails when it lacks one (a number, a date); names and
+# places are found by capitals, which miss too often to refuse on.
+COUNTABLE = frozenset({"number", "when"})
 MAX_SUGGESTIONS = 3
 NAME_GUESSES = 5  # corrections of a misspelt name tried for one the articles use
 # An article is suggested only if it holds this share of the question's weight: titles that
@@ -251,7 +254,7 @@ class AnswerEngine:
 
     def _answer(self, question: Question, scored: list[Scored], index: _Index) -> Answer:
         """The best facts, or a refusal with suggestions when the best is not confident."""
-        if not self._confident(scored):
+        if not self._confident(question, scored):
             # Articles whose title holds the question's words first: a reader judges the
             # closest article by its title ("What happened in Korea?": the Korea article,
             # not the one where something "happened").
@@ -276,13 +279,15 @@ class AnswerEngine:
             article_url=article.url if article else None,
         )
 
-    def _confident(self, scored: list[Scored]) -> bool:
+    def _confident(self, question: Question, scored: list[Scored]) -> bool:
         """Whether the best fact is worth showing: above the refusal threshold, and, when
         below SURE_THRESHOLD (a hedge), holding the kind of thing asked for: "How many legs
         does a spider have?" is not hedged with a sentence that has no number in it."""
         if not scored or scored[0].confidence < self.confidence_model.threshold:
             return False
-        return scored[0].confidence >= SURE_THRESHOLD or not scored[0].features["type_missed"]
+        best = scored[0]
+        return (best.confidence >= SURE_THRESHOLD or not best.features["type_missed"]
+                or question.kind not in COUNTABLE)
 
     def _in_topic(self, question: Question, topic: Topic, index: _Index) -> list[Scored]:
         """A question in a conversation, read as a person would: one that names something of
@@ -293,11 +298,11 @@ class AnswerEngine:
         alone = None
         if question.names and not leans:
             alone = self._search(question, index)
-            if self._confident(alone):
+            if self._confident(question, alone):
                 return alone
         with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
-        if self._confident(expanded) and _holds_focus(question, expanded[0]):
+        if self._confident(question, expanded) and _holds_focus(question, expanded[0]):
             return expanded
         if leans:
             # A question that points back ("when did he die?") is about the topic: when the
