@@ -11,13 +11,13 @@ processes (Redis, PostgreSQL) can replace the SQLite file: see docs/CONVERSATION
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BUSY_TIMEOUT_S = 5.0
+from bot.sqlite_files import connect
+
 MAX_TURNS = 5  # answers remembered per conversation; only the latest is the topic
 MAX_REPLIES = 10_000  # bot messages a reply can continue from, all chats together
 DEFAULT_TIMEOUT_S = 30 * 60
@@ -79,15 +79,8 @@ class ConversationStore:
 
     def __init__(self, path: str | Path, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.timeout = timeout
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S,
-                                     check_same_thread=False, isolation_level=None)
-        if str(path) != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(path, SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -6,12 +6,12 @@ write transaction. Questions are stored without who asked them.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BUSY_TIMEOUT_S = 5.0
+from bot.sqlite_files import connect
+
 TOP_UNANSWERED = 5
 MAX_STORED_CHARS = 500  # a question is for counting, not archiving
 
@@ -55,15 +55,8 @@ class UsageLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S,
-                                     check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        # No fsync per question (16% of a busy bot's time, py-spy): WAL with NORMAL loses at
-        # most the last few questions on a power cut, never the file.
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(self.path, SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -333,22 +333,10 @@ def test_ask_stops_quietly_when_its_reader_goes_away(seeded_db: Path) -> None:
 
 
 def test_load_on_a_terminal_shows_a_progress_bar_and_in_a_pipe_none(tmp_path: Path) -> None:
-    import pty
-
-    controller, terminal = pty.openpty()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "load"], stdout=subprocess.PIPE, stderr=terminal,
-            env=bot_env(tmp_path / "tty.sqlite3", SEEDS), cwd=tmp_path, timeout=TIMEOUT,
-            check=False)
-        os.close(terminal)
-        shown = b""
-        while chunk := _read_or_empty(controller):
-            shown += chunk
-    finally:
-        os.close(controller)
+    done, shown = on_a_terminal("load", "stderr", bot_env(tmp_path / "tty.sqlite3", SEEDS),
+                                tmp_path)
     assert done.returncode == 0
-    assert "25/25 files" in shown.decode("utf-8", "replace")
+    assert "25/25 files" in shown
     piped = run_bot("load", db=tmp_path / "pipe.sqlite3")
     assert "files," not in piped.stderr
     assert "added 25" in piped.stdout
@@ -356,23 +344,31 @@ def test_load_on_a_terminal_shows_a_progress_bar_and_in_a_pipe_none(tmp_path: Pa
 
 def test_console_chat_on_a_terminal_shows_the_answering_part_bold(seeded_db: Path) -> None:
     """As Telegram shows it bold; in a pipe (test above) the text stays plain."""
+    env = {k: v for k, v in bot_env(seeded_db, SEEDS).items() if k != "NO_COLOR"}
+    done, shown = on_a_terminal("chat", "stdout", env, seeded_db.parent,
+                                "How many people were killed in the Mecca crane collapse?\n")
+    assert done.returncode == 0, done.stderr
+    assert "killing \033[1m107\033[0m or more" in shown
+
+
+def on_a_terminal(command: str, stream: str, env: dict[str, str], cwd: Path,
+                  stdin: str = "") -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `python -m bot <command>` with its `stream` ("stdout" or "stderr") on a pseudo
+    terminal, the other in a pipe; what the terminal showed, decoded."""
     import pty
 
     controller, terminal = pty.openpty()
-    env = {k: v for k, v in bot_env(seeded_db, SEEDS).items() if k != "NO_COLOR"}
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: terminal}
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "chat"], stdout=terminal, stderr=subprocess.PIPE,
-            input="How many people were killed in the Mecca crane collapse?\n", text=True,
-            env=env, cwd=seeded_db.parent, timeout=TIMEOUT, check=False)
+        done = subprocess.run([sys.executable, "-m", "bot", command], input=stdin, text=True,
+                              env=env, cwd=cwd, timeout=TIMEOUT, check=False, **streams)
         os.close(terminal)
         shown = b""
         while chunk := _read_or_empty(controller):
             shown += chunk
     finally:
         os.close(controller)
-    assert done.returncode == 0, done.stderr
-    assert "killing \033[1m107\033[0m or more" in shown.decode("utf-8", "replace")
+    return done, shown.decode("utf-8", "replace")
 
 
 def _read_or_empty(fd: int) -> bytes:
