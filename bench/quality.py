@@ -132,6 +132,25 @@ def calibration(engine: AnswerEngine, cases: list[Case], offtopic: list[Case]) -
     return lines
 
 
+def facts_shown(engine: AnswerEngine, cases: list[Case]) -> str:
+    """What the close runners-up shown beside the best fact are worth: how often the answer
+    is in the best fact, in any fact shown, and how many shown facts do not hold it."""
+    answered = first = anywhere = shown = 0
+    for case in cases:
+        answer = engine.ask(case.question)
+        if not answer.answered:
+            continue
+        found = [hit(f.text, case.expect) for f in answer.facts]
+        answered += 1
+        shown += len(found)
+        first += found[0]
+        anywhere += any(found)
+    return (f"{answered} answers, {shown / answered:.2f} facts each: the answer in the first "
+            f"fact {pct(first, answered)}, in a fact shown {pct(anywhere, answered)}; "
+            f"{shown - answered - (anywhere - first)} of the {shown - answered} runners-up "
+            f"shown add no answer")
+
+
 def summaries(kb: KnowledgeBase) -> list[str]:
     """ROUGE-1/2 F1 of our summaries and of lead-2 against the human Wikinews summaries."""
     ours1, ours2, lead1, lead2 = [], [], [], []
@@ -241,6 +260,8 @@ def run(small: bool = False) -> dict:
         out += ["",
                 "### Calibration (XQuAD + off-topic, knowledge base of everything)", "",
                 *calibration(all_engine, xcases, offtopic), "",
+                "### Facts shown (XQuAD, answered questions)", "", facts_shown(xq_engine, xcases),
+                "",
                 "### Summaries (Wikinews human summaries)", "", *summaries(seed_kb)]
         for kb in (seed_kb, xq_kb, all_kb):
             kb.close()
