@@ -1,4 +1,4 @@
-"""Command line: load, ask, chat, articles and run; a thin layer over the core."""
+"""Command line: load, fetch, ask, chat, articles and run; a thin layer over the core."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answers import Answer
+from bot.fetching import FetchLimits
+from bot.links import add_links
 from bot.loading import LoadError, LoadReport
 from bot.progress import progress_bar
 from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
@@ -33,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = add("load", "read the articles folder into the knowledge base and print the report")
     load.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
+    fetch = add("fetch", "fetch web pages as articles into the articles folder, then load it")
+    fetch.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
+    fetch.add_argument("url", nargs="+", help="http(s) links of article pages")
     ask = add("ask", "answer a question (or one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON lines for stdin)")
     ask.add_argument("--conversation", action="store_true",
@@ -89,6 +94,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "load":
             return cmd_load(service, args.json)
+        if args.command == "fetch":
+            return cmd_fetch(service, args.url, FetchLimits.from_settings(settings))
         if (report := service.ensure_loaded()) is not None:
             print(f"first start: loaded {report.total_articles} articles from "
                   f"{service.articles_dir}", file=sys.stderr)
@@ -113,6 +120,13 @@ def cmd_load(service: NewsService, as_json: bool) -> int:
     else:
         print("\n".join(report.lines()))
     return 0 if report.total_articles else 1
+
+
+def cmd_fetch(service: NewsService, urls: list[str], limits: FetchLimits) -> int:
+    """Fetch the pages, load them and print the report; exit 1 when none could be fetched."""
+    report = add_links(service, urls, limits)
+    print("\n".join(report.lines()))
+    return 0 if report.saved else 1
 
 
 STDIN_CONVERSATION = "stdin"

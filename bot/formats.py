@@ -137,14 +137,17 @@ def parse_json(text: str) -> list[RawArticle]:
     return articles
 
 
-def parse_html(text: str) -> list[RawArticle]:
-    """Main-text extraction with trafilatura, which drops navigation, ads and comments."""
+def parse_html(text: str, url: str | None = None) -> list[RawArticle]:
+    """Main-text extraction with trafilatura, which drops navigation, ads and comments.
+
+    `url`: where a fetched page came from, its address when it names no canonical one.
+    The author is kept in meta for files that can store it (the loader ignores it)."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
     # No extensive date search: it guesses from any year on the page ("Copyright 2024"
     # became 2024-01-01); a date must come from the page's markup or not at all.
     doc = trafilatura.bare_extraction(
-        text, with_metadata=True, include_comments=False,
+        text, url=url, with_metadata=True, include_comments=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     body = getattr(doc, "text", None)
@@ -152,7 +155,7 @@ def parse_html(text: str) -> list[RawArticle]:
         raise ArticleError("no article text found in the HTML page")
     meta = {}
     for key, attr in (("title", "title"), ("date", "date"), ("url", "url"),
-                      ("source", "sitename")):
+                      ("source", "sitename"), ("author", "author")):
         if value := getattr(doc, attr, None):
             meta[key] = str(value).strip()
     if categories := getattr(doc, "categories", None):

@@ -30,6 +30,10 @@ class Settings:
     semantic: bool = True
     # A conversation's topic is forgotten after this many seconds without a question.
     conversation_timeout: float = 30 * 60
+    # Fetching pages (docs/FETCHING.md): seconds a fetch may take in all, and whether
+    # loopback and private addresses may be fetched (off: a link cannot reach the LAN).
+    fetch_timeout: float = 15.0
+    fetch_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -53,6 +57,9 @@ class Settings:
             semantic=_switch("SEMANTIC", get("SEMANTIC", "1")),
             conversation_timeout=60 * _non_negative(
                 "CONVERSATION_MINUTES", get("CONVERSATION_MINUTES", "30")),
+            fetch_timeout=_positive_float(
+                "FETCH_TIMEOUT", get("FETCH_TIMEOUT", str(cls.fetch_timeout))),
+            fetch_allow_private=_switch("FETCH_ALLOW_PRIVATE", get("FETCH_ALLOW_PRIVATE", "0")),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -91,4 +98,14 @@ def _non_negative(name: str, value: str) -> int:
     number = _int(name, value)
     if number < 0:
         raise ValueError(f"{name} must be 0 or more, got {value!r}")
+    return number
+
+
+def _positive_float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise ValueError(f"{name} must be more than 0, got {value!r}")
     return number

@@ -44,8 +44,13 @@ def save_upload(articles_dir: str | Path, name: str, data: bytes) -> Path:
     folder = Path(articles_dir)
     if not folder.is_dir():
         raise UploadError("the articles folder is missing")
-    target = folder / safe_article_name(name)
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    return write_atomically(folder / safe_article_name(name), data)
+
+
+def write_atomically(target: Path, data: bytes) -> Path:
+    """Write through a hidden temporary file and rename it into place, so that a reload
+    running meanwhile sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -1,21 +1,29 @@
-"""Admin commands: /reload, /stats and article uploads; everyone else is politely refused."""
+"""Admin commands: /reload, /stats, /add, links and article uploads; everyone else is
+politely refused (a link from anyone else is just text: answered as a question)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from telegram import Update
+from collections.abc import Callable
+from typing import TypeVar
+
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.fetching import FetchLimits
+from bot.links import LinksReport, add_links, find_links
 from bot.loading import LoadError, LoadReport
 from bot.uploads import MAX_UPLOAD_BYTES, UploadError, safe_article_name, save_upload
+from handlers.commands import question
 from handlers.context import Core, NotForThisHandler, core, message_of
 from handlers.formatting import esc, report_html, stats_html
 from handlers.replies import reply
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REFUSAL = "Sorry, only the bot's admins can do that."
 
@@ -35,20 +43,64 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await _admin_only(update, context, "/reload"):
         return
     message = message_of(update)
-    # Start before the notice: under load the rate limiter can hold the notice for seconds.
-    reloading = asyncio.ensure_future(asyncio.to_thread(core(context).service.reload))
     try:
-        await reply(message, "Reloading the articles…")
-    except TelegramError as exc:  # the outcome matters more than the notice: still report it
-        log.warning("reload notice not sent: %s", exc)
-    try:
-        report = await reloading
+        report = await _after_notice(message, "Reloading the articles…",
+                                     core(context).service.reload)
     except LoadError as exc:
         log.error("reload failed: %s", exc)
         await reply(message, f"<b>Reload failed</b>: {esc(str(exc))}\n"
                              "The previous articles are still being served.")
         return
     await reply(message, report_html(report.lines()))
+
+
+async def _after_notice(message: Message, notice: str, work: Callable[[], T]) -> T:
+    """Run blocking `work` off the event loop, telling the sender it has started."""
+    # Start before the notice: under load the rate limiter can hold the notice for seconds.
+    running = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        await reply(message, notice)
+    except TelegramError as exc:  # the outcome matters more than the notice: still report it
+        log.warning("notice not sent: %s", exc)
+    return await running
+
+
+async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/add <url> ...`: fetch the pages as articles (admins)."""
+    if not await _admin_only(update, context, "/add"):
+        return
+    links = find_links(" ".join(context.args or []))
+    if not links:
+        await reply(message_of(update), "Put the page's link after the command, e.g. "
+                                        "<code>/add https://example.com/news/story</code>")
+        return
+    await _fetch_and_report(message_of(update), core(context), links)
+
+
+async def link_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Links an admin sends in a private chat are fetched; from anyone else a message with
+    a link is a question like any other, and nothing is fetched."""
+    message = message_of(update)
+    links = find_links(message.text or "")
+    if not links or not core(context).is_admin(update.effective_user):
+        await question(update, context)
+        return
+    await _fetch_and_report(message, core(context), links)
+
+
+async def _fetch_and_report(message: Message, c: Core, links: list[str]) -> None:
+    """Fetch, save and load the links off the event loop; reply with what became of each."""
+    limits = FetchLimits.from_settings(c.settings)
+    notice = f"Fetching {len(links)} link{'s' if len(links) > 1 else ''}…"
+    try:
+        report: LinksReport = await _after_notice(
+            message, notice, lambda: add_links(c.service, links, limits))
+    except LoadError as exc:
+        log.error("load after fetching failed: %s", exc)
+        await reply(message, f"<b>Saved, but the load failed</b>: {esc(str(exc))}\n"
+                             "The previous articles are still being served.")
+        return
+    await reply(message, report_html(report.lines(), "Links fetched"))
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.links import LINK_RE
 from bot.loading import LoadError
 from bot.service import NewsService
 from bot.settings import Settings
@@ -52,6 +53,7 @@ ADMIN_COMMANDS = [
     *USER_COMMANDS,
     BotCommand("reload", "re-read the articles folder (admins)"),
     BotCommand("stats", "usage statistics (admins)"),
+    BotCommand("add", "fetch a web page as an article: /add link (admins)"),
 ]
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -102,8 +104,13 @@ def add_handlers(application: Application) -> None:
     # CommandHandler also fires on edits; an edited old message must never reload.
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_message))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_message))
+    application.add_handler(CommandHandler("add", admin.add_command, filters=new_message))
     application.add_handler(MessageHandler(
         filters.Document.ALL & private & new_message, admin.upload_document))
+    # A private message with a link: fetched for admins, a question from anyone else.
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & private & new_message & filters.Regex(LINK_RE),
+        admin.link_message))
     application.add_handler(MessageHandler(
         filters.TEXT & ~filters.COMMAND & private & new_message, commands.question))
     application.add_handler(MessageHandler(

@@ -144,9 +144,9 @@ def inline_message_html(article: StoredArticle, fact: str | None) -> str:
     return "\n\n".join(parts)
 
 
-def report_html(lines: Sequence[str]) -> str:
+def report_html(lines: Sequence[str], title: str = "Reload finished") -> str:
     """A load report (added / updated / removed / unchanged / failed), escaped."""
-    return "<b>Reload finished</b>\n" + "\n".join(esc(line) for line in lines)
+    return f"<b>{esc(title)}</b>\n" + "\n".join(esc(line) for line in lines)
 
 
 def stats_html(loaded: KnowledgeStats, usage: UsageStats) -> str:
