@@ -131,7 +131,7 @@ def guarded_client(limits: FetchLimits) -> httpx.Client:
     transport = httpx.HTTPTransport()
     # httpx has no public way to pass a network backend; the pool it would build, rebuilt
     # with ours (same defaults otherwise).
-    transport._pool = httpcore.ConnectionPool(  # noqa: SLF001
+    transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(), network_backend=GuardedBackend(
             limits.allow_private))
     return httpx.Client(transport=transport, trust_env=False, follow_redirects=False,
