@@ -72,8 +72,8 @@ def address_problem(ip: str) -> str | None:
                        ("a loopback", address.is_loopback),
                        ("a link-local", address.is_link_local),
                        ("a multicast", address.is_multicast),
-                       ("a private", address.is_private),
-                       ("a reserved", address.is_reserved)):
+                       ("a reserved", address.is_reserved),
+                       ("a private", address.is_private)):
         if flag:
             return f"{kind} address"
     return None if address.is_global else "not a public address"
