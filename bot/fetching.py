@@ -28,7 +28,6 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_REDIRECTS = 5
 USER_AGENT = "newsbot/1.0 (+article fetcher; fetches only links its admins send)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-CHUNK_BYTES = 64 * 1024
 
 
 class FetchError(Exception):
@@ -161,6 +160,8 @@ def fetch(url: str, limits: FetchLimits, accept: frozenset[str] = HTML_TYPES,
     seen: set[str] = set()
     with guarded_client(limits) as client:
         for _ in range(limits.max_redirects + 1):
+            if time.monotonic() > deadline:
+                raise FetchError("timed out")
             seen.add(check_url(url))
             try:
                 with client.stream("GET", url, headers=headers) as response:
@@ -202,7 +203,9 @@ def _read_page(response: httpx.Response, limits: FetchLimits, accept: frozenset[
         raise FetchError(f"too large ({int(declared):,} bytes; the limit is "
                          f"{limits.max_bytes:,})")
     body = bytearray()
-    for chunk in response.iter_bytes(CHUNK_BYTES):  # decompressed: a zip bomb is capped too
+    # As the bytes arrive (a chunk size would wait for it to fill, deadline unchecked);
+    # decompressed, so a zip bomb is capped too.
+    for chunk in response.iter_bytes():
         body += chunk
         if len(body) > limits.max_bytes:
             raise FetchError(f"too large (over {limits.max_bytes:,} bytes)")

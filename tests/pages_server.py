@@ -37,6 +37,7 @@ sensor can.</p>
 """
 LIGHTHOUSE_QUESTION = "How much did the restoration of the keepers' cottage cost?"
 ARTICLE_PATH = "/news/lighthouse-keepers-return"
+AMP_PATH = "/amp/lighthouse-keepers-return"
 HUGE_BYTES = 6 * 1024 * 1024  # over the 5 MB cap
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -63,11 +64,15 @@ def _handler(site: PagesServer) -> type[BaseHTTPRequestHandler]:
         ARTICLE_PATH: lambda h: h.send(200, "text/html; charset=utf-8",
                                        ARTICLE_PAGE.format(base=site.base).encode()),
         "/share?id=7": lambda h: h.redirect(ARTICLE_PATH),
+        # The same article at another address, naming the first one its canonical URL.
+        AMP_PATH: lambda h: h.send(200, "text/html; charset=utf-8",
+                                   ARTICLE_PAGE.format(base=site.base).encode()),
         "/loop-a": lambda h: h.redirect("/loop-b"),
         "/loop-b": lambda h: h.redirect("/loop-a"),
         "/missing": lambda h: h.send(404, "text/html", b"<h1>Not found</h1>"),
         "/broken": lambda h: h.send(500, "text/html", b"<h1>Server error</h1>"),
         "/slow": lambda h: h.slow(),
+        "/drip": lambda h: h.drip(),
         "/huge": lambda h: h.send(200, "text/html", b"<p>" + b"word " * (HUGE_BYTES // 5)),
         "/huge-undeclared": lambda h: h.send(200, "text/html",
                                              b"<p>" + b"word " * (HUGE_BYTES // 5), False),
@@ -106,6 +111,19 @@ def _handler(site: PagesServer) -> type[BaseHTTPRequestHandler]:
         def slow(self) -> None:
             time.sleep(site.slow_s)
             self.send(200, "text/html", ARTICLE_PAGE.format(base=site.base).encode())
+
+        def drip(self) -> None:
+            """A byte now and then: no read waits long, yet the page never ends in time."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.close_connection = True
+            deadline = time.monotonic() + 2 * site.slow_s
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                while time.monotonic() < deadline:
+                    self.wfile.write(b"<p>drip</p>\n")
+                    self.wfile.flush()
+                    time.sleep(0.1)
 
         def log_message(self, *args: object) -> None:  # quiet test output
             pass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpcore
 import pytest
-from pages_server import ARTICLE_PATH, LIGHTHOUSE_QUESTION, PagesServer, pages_server
+from pages_server import AMP_PATH, ARTICLE_PATH, LIGHTHOUSE_QUESTION, PagesServer, pages_server
 from test_cli import run_bot
 
 from bot.fetching import FetchError, FetchLimits, GuardedBackend, check_address, fetch
@@ -106,6 +106,7 @@ def test_only_http_and_https_links_are_fetched(url: str) -> None:
 
 @pytest.mark.parametrize(("path", "reason"), [
     ("/missing", "HTTP 404"), ("/broken", "HTTP 500"), ("/slow", "timed out"),
+    ("/drip", "timed out"),
     ("/huge", "too large"), ("/huge-undeclared", "too large"),
     ("/picture", r"not a web page \(image/png\)"),
     ("/loop-a", "redirects go round in a loop"), ("/hop0", "more than 5 redirects"),
@@ -173,7 +174,7 @@ def test_links_are_loaded_and_answer_and_the_rest_go_on(site: PagesServer,
 def test_the_same_article_fetched_twice_is_one_article(site: PagesServer,
                                                        service: NewsService) -> None:
     add_links(service, [site.url(ARTICLE_PATH)], LOCAL)
-    again = add_links(service, [site.url("/share?id=7")], LOCAL)  # another address of it
+    again = add_links(service, [site.url(AMP_PATH)], LOCAL)  # another address of it
     assert again.load is not None
     assert again.load.added == []
     assert again.load.total_articles == 1

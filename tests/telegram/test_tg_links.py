@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pages_server import ARTICLE_PATH, LIGHTHOUSE_QUESTION, PagesServer, pages_server
+from pages_server import AMP_PATH, ARTICLE_PATH, LIGHTHOUSE_QUESTION, PagesServer, pages_server
 from tg_harness import Harness
 
 # The tests' site is on 127.0.0.1: reachable only with private addresses allowed.
@@ -66,7 +66,7 @@ async def test_add_fetches_each_link_and_reports_the_ones_that_failed(
 async def test_the_same_page_fetched_twice_is_one_article(tg: Harness,
                                                           site: PagesServer) -> None:
     await tg.send(f"/add {site.url(ARTICLE_PATH)}", user=tg.admin, count=2)
-    _, again = await tg.send(site.url("/share?id=7"), user=tg.admin, count=2)
+    _, again = await tg.send(site.url(AMP_PATH), user=tg.admin, count=2)  # its other address
     assert "added 0" in again.text
     assert "26 articles loaded" in again.text
     assert len(link_files(tg)) == 1
