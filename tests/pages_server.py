@@ -39,6 +39,7 @@ LIGHTHOUSE_QUESTION = "How much did the restoration of the keepers' cottage cost
 ARTICLE_PATH = "/news/lighthouse-keepers-return"
 AMP_PATH = "/amp/lighthouse-keepers-return"
 HUGE_BYTES = 6 * 1024 * 1024  # over the 5 MB cap
+ETAG = '"v1"'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -73,6 +74,7 @@ def _handler(site: PagesServer) -> type[BaseHTTPRequestHandler]:
         "/broken": lambda h: h.send(500, "text/html", b"<h1>Server error</h1>"),
         "/slow": lambda h: h.slow(),
         "/drip": lambda h: h.drip(),
+        "/etag": lambda h: h.conditional(),
         "/huge": lambda h: h.send(200, "text/html", b"<p>" + b"word " * (HUGE_BYTES // 5)),
         "/huge-undeclared": lambda h: h.send(200, "text/html",
                                              b"<p>" + b"word " * (HUGE_BYTES // 5), False),
@@ -111,6 +113,20 @@ def _handler(site: PagesServer) -> type[BaseHTTPRequestHandler]:
         def slow(self) -> None:
             time.sleep(site.slow_s)
             self.send(200, "text/html", ARTICLE_PAGE.format(base=site.base).encode())
+
+        def conditional(self) -> None:
+            """304 to a request naming the current ETag, else the page with its ETag."""
+            if self.headers.get("If-None-Match") == ETAG:
+                self.send_response(304)
+                self.send_header("ETag", ETAG)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", ETAG)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "17")
+            self.end_headers()
+            self.wfile.write(b"<p>version 1</p>\n")
 
         def drip(self) -> None:
             """A byte now and then: no read waits long, yet the page never ends in time."""

@@ -65,6 +65,13 @@ def test_the_connection_step_resolves_and_refuses_before_connecting(
         GuardedBackend(allow_private=False).connect_tcp(host, 80, timeout=1)
 
 
+def test_a_name_resolving_to_a_public_and_a_private_address_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.fetching.resolve", lambda host, port: ["93.184.215.14", "10.0.0.5"])
+    with pytest.raises(FetchError, match=r"refused: 10\.0\.0\.5 is a private address"):
+        GuardedBackend(allow_private=False).connect_tcp("rebinding.example", 80)
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:1/", "http://10.0.0.5/news",
                                  "http://169.254.169.254/latest/meta-data",
                                  "http://[::1]:1/"])
@@ -115,6 +122,24 @@ def test_a_page_that_cannot_be_used_says_why(site: PagesServer, path: str,
                                              reason: str) -> None:
     with pytest.raises(FetchError, match=reason):
         fetch(site.url(path), LOCAL)
+
+
+def test_an_unchanged_page_asked_conditionally_is_a_304_without_a_body(
+        site: PagesServer) -> None:
+    """What a feed reader will rely on: ETag in, 304 out, no body read."""
+    first = fetch(site.url("/etag"), LOCAL)
+    assert first.status == 200
+    again = fetch(site.url("/etag"), LOCAL, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status == 304
+    assert again.body == b""
+
+
+def test_proxies_from_the_environment_are_not_used(site: PagesServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through a proxy the address check would see the proxy's address, not the page's."""
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:1")  # nothing listens there
+    assert b"Skerry Point" in fetch(site.url(ARTICLE_PATH), LOCAL).body
 
 
 def test_a_redirect_is_followed_to_the_page(site: PagesServer) -> None:
