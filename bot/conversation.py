@@ -80,7 +80,8 @@ class ConversationStore:
     def __init__(self, path: str | Path, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._conn = connect(path, SCHEMA)
+        self._conn = connect(path)
+        self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:

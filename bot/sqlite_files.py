@@ -14,8 +14,9 @@ BUSY_TIMEOUT_S = 5.0
 MEMORY = ":memory:"
 
 
-def connect(path: str | Path, schema: str) -> sqlite3.Connection:
-    """A connection to `path` (created with its folder; ":memory:" for none) with `schema`."""
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection to `path` (created with its folder; ":memory:" for none). The caller
+    runs its own constant schema (no SQL here is built from a variable: test_faults_sql)."""
     if str(path) != MEMORY:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False,
@@ -23,5 +24,4 @@ def connect(path: str | Path, schema: str) -> sqlite3.Connection:
     if str(path) != MEMORY:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    conn.executescript(schema)
     return conn

@@ -56,7 +56,8 @@ class UsageLog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._conn = connect(self.path, SCHEMA)
+        self._conn = connect(self.path)
+        self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
