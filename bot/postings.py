@@ -76,7 +76,8 @@ class IndexDelta:
         self.conn = conn
         self.added: defaultdict[str, array[int]] = defaultdict(_ids)
         self.removed: defaultdict[str, array[int]] = defaultdict(_ids)
-        self.lengths: dict[int, int] = {}
+        self.length_ids = _ids()  # facts whose length changes, and the new length (0: gone)
+        self.length_values = array("H")
         self.pending = 0
         self.part = 0
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {PARTS} (term TEXT NOT NULL, "
@@ -89,7 +90,7 @@ class IndexDelta:
         for term in terms:
             self.added[term].append(fact_id)
             count += 1
-        self.lengths[fact_id] = min(count, np.iinfo(LENGTH_DTYPE).max) or 1
+        self._length(fact_id, min(count, np.iinfo(LENGTH_DTYPE).max) or 1)
         self._count(count)
 
     def remove(self, fact_id: int, terms: Iterable[str]) -> None:
@@ -97,8 +98,12 @@ class IndexDelta:
         for term in terms:
             self.removed[term].append(fact_id)
             count += 1
-        self.lengths[fact_id] = 0
+        self._length(fact_id, 0)
         self._count(count)
+
+    def _length(self, fact_id: int, length: int) -> None:
+        self.length_ids.append(fact_id)
+        self.length_values.append(length)
 
     def _count(self, postings: int) -> None:
         self.pending += postings + 1
@@ -118,19 +123,21 @@ class IndexDelta:
         self.part += 1
 
     def _write_lengths(self) -> None:
-        by_chunk: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
-        for fact_id, length in self.lengths.items():
-            by_chunk[fact_id >> CHUNK_BITS].append((fact_id & ((1 << CHUNK_BITS) - 1), length))
-        for chunk, values in by_chunk.items():
+        fact_ids = np.frombuffer(self.length_ids, dtype=ID_DTYPE)
+        values = np.frombuffer(self.length_values, dtype=LENGTH_DTYPE)
+        chunks = fact_ids >> CHUNK_BITS
+        for chunk in np.unique(chunks).tolist():
             row = self.conn.execute("SELECT lengths FROM fact_lengths WHERE chunk = ?",
                                     [chunk]).fetchone()
             lengths = (np.frombuffer(row[0], dtype=LENGTH_DTYPE).copy() if row
                        else np.zeros(1 << CHUNK_BITS, LENGTH_DTYPE))
-            offsets, counts = zip(*values, strict=True)
-            lengths[list(offsets)] = counts
+            here = chunks == chunk
+            lengths[fact_ids[here] & ((1 << CHUNK_BITS) - 1)] = values[here]
             self.conn.execute("INSERT OR REPLACE INTO fact_lengths VALUES (?, ?)",
                               [chunk, lengths.tobytes()])
-        self.lengths.clear()
+        del fact_ids, values  # views of the arrays, which cannot shrink while exported
+        self.length_ids = _ids()
+        self.length_values = array("H")
 
     def write(self) -> None:
         """Merge every change into the stored postings (inside the transaction), one stem
