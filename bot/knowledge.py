@@ -30,7 +30,7 @@ BUSY_TIMEOUT_MS = 10_000
 # 65.1% at 5.3 ms; at 100 articles the two tie (74.0% / 74.2%), and small bases keep FTS5,
 # which the answer-quality weights were fitted on.
 INDEX_MIN_FACTS = 20_000
-WRITE_CACHE_KIB = 256 * 1024  # page cache of a loading connection: big loads touch many pages
+WRITE_CACHE_KIB = 64 * 1024  # page cache of a loading connection: big loads touch many pages
 # A write transaction adds its vocabulary counts to the table every this many distinct words
 # (~150 bytes each in a Counter): 825,428 words at 100,000 articles.
 VOCABULARY_SPILL = 200_000
