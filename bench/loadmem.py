@@ -2,8 +2,9 @@
 
 Run: `.venv/bin/python -m bench.loadmem --size 20000` (the corpus of bench.corpus, built when
 missing, loaded into a fresh data/bench/loadmem-N.sqlite3). The load runs in a child process
-so that its peak RSS (getrusage of the children: the loader and its parsing workers, the
-largest of them) is the load's alone, not this process's.
+so that its peak RSS (wait4's resource use of the child: the loader and, through the fork
+server, its parsing workers, the largest of them) is the load's alone. On a terminal the
+load draws its progress bar.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -29,16 +29,22 @@ def measure_load(corpus: Path, db: Path) -> dict:
         path.unlink(missing_ok=True)
     env = os.environ | {"OPENBLAS_NUM_THREADS": "1"}
     start = time.perf_counter()
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot", "load", "--db", str(db), "--articles", str(corpus),
-         "--json"], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+         "--json"], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    # This child's own resource use (with its helpers'), not any earlier child's.
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    # ru_maxrss is in KiB on Linux; it is the largest child ever waited for in this process.
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    report = json.loads(done.stdout)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"the load failed with exit code {process.returncode}")
+    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    report = json.loads(output)
     articles = report["total_articles"]
-    return {"articles": articles, "load_s": seconds, "articles_per_s": articles / seconds,
-            "peak_rss_mb": peak_mb}
+    return {"articles": articles, "failed": len(report["failed"]), "load_s": seconds,
+            "articles_per_s": articles / seconds, "load_rss_mb": peak_mb}
 
 
 def main() -> None:
