@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.scale --sizes 100,1000,10000,100000` (default: all four).
 For each N: builds the corpus if missing (bench.corpus), loads it into a fresh
-data/bench/scale-N.sqlite3 with a progress bar, reloads 100 changed files, then asks the
+data/bench/scale-N.sqlite3 with `python -m bot load` in a child process (its progress bar,
+time and peak RSS: bench.loadmem), reloads 100 changed files, then asks the
 real questions (XQuAD clean, the same with typos, off-topic) in a fresh process that
 measures start-up to the first answer, warm latency and peak RSS. The baselines run on the
 same knowledge base and questions (the slow ones on a fixed sample at large N).
