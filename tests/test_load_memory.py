@@ -8,12 +8,11 @@ the old knowledge base until the one commit.
 from __future__ import annotations
 
 import random
-import sqlite3
 import tracemalloc
 from pathlib import Path
 
 import pytest
-from faults_support import article_text, visible_state, write_corpus
+from faults_support import article_text, visible_state, write_corpus, writer_active
 
 from bot import loading
 from bot.articles import read_articles
@@ -33,19 +32,6 @@ def write_long_articles(folder: Path, count: int) -> None:
         bodies = [text.split("\n\n", 2)[2] for text in editions[1:]]
         (folder / f"long_{index:04d}.txt").write_text("\n\n".join([editions[0], *bodies]),
                                                       encoding="utf-8")
-
-
-def writer_active(db_path: Path) -> bool:
-    """True while another connection holds the write lock (the load's transaction)."""
-    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
 
 
 def test_a_load_writes_while_files_are_still_parsed_and_readers_see_the_old_base(
