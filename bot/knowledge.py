@@ -345,17 +345,6 @@ class KnowledgeBase:
         finally:
             db.close()
 
-    def apply(self, upserts: Iterable[Article], removed: Iterable[str],
-              file_stats: FileStatChanges | None = None) -> None:
-        """Replace and remove articles in one transaction; all of it happens or none."""
-        with self.writing() as writer:
-            for key in removed:
-                writer.remove(key)
-            for article in upserts:
-                writer.upsert(article)
-            if file_stats:
-                file_stats.write(writer.db)
-
 
 class Writer:
     """The changes of one write transaction, written as they come, in bounded memory.
