@@ -153,7 +153,7 @@ def load_directory(
     jobs = [Job(path, root, name,
                 sidecar.get(name) or sidecar.get(os.path.basename(path)) if sidecar else None,
                 stored_files.get(name)) for name, path in named]
-    del stored_files, named
+    del stored_files, named  # per-file lists the rest of a big load does not need
     started_ns = time.time_ns()
     stored_stats = kb.file_stats()
     seen = [_stat(job) for job in jobs]
