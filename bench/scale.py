@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.scale --sizes 100,1000,10000,100000` (default: all four).
 For each N: builds the corpus if missing (bench.corpus), loads it into a fresh
-data/bench/scale-N.sqlite3 with a progress bar, reloads 100 changed files, then asks the
+data/bench/scale-N.sqlite3 with `python -m bot load` in a child process (its progress bar,
+time and peak RSS: bench.loadmem), reloads 100 changed files, then asks the
 real questions (XQuAD clean, the same with typos, off-topic) in a fresh process that
 measures start-up to the first answer, warm latency and peak RSS. The baselines run on the
 same knowledge base and questions (the slow ones on a fixed sample at large N).
@@ -25,10 +26,10 @@ from pathlib import Path
 
 from bench.corpus import REAL_ARTICLES, SIZES, build_corpus, corpus_path
 from bench.datasets import ROOT, Case, add_typos, offtopic_cases, xquad_cases
+from bench.loadmem import measure_load
 from bench.quality import bm25_baseline, fuzz_baseline, hit
 from bot.knowledge import INDEX_MIN_FACTS, KnowledgeBase
 from bot.loading import load_directory
-from bot.progress import progress_bar
 
 OUT = ROOT / "data" / "bench"
 SAVED = OUT / "scale.json"
@@ -206,13 +207,9 @@ def load_size(size: int) -> dict:
     if not corpus.exists():
         build_corpus(size, corpus, quiet=False)
     db = fresh_db(size)
+    result: dict = {"size": size, **measure_load(corpus, db)}  # `python -m bot load`
     kb = KnowledgeBase(db)
-    start = time.perf_counter()
-    report = load_directory(kb, corpus, progress_bar(f"load {size:,}"))
-    load_s = time.perf_counter() - start
-    result: dict = {"size": size, "articles": report.total_articles, "failed": len(report.failed),
-                    "load_s": load_s, "articles_per_s": report.total_articles / load_s,
-                    "facts": kb.fact_count(), "vocabulary": len(kb.vocabulary())}
+    result |= {"facts": kb.fact_count(), "vocabulary": len(kb.vocabulary())}
     result |= reload_changed(kb, corpus)
     kb.close()
     result["db_mb"] = db_bytes(db) / 2**20
@@ -273,12 +270,14 @@ def lat(values: list[float]) -> str:
 def report(results: dict[str, dict]) -> str:
     sizes = sorted(results.values(), key=lambda r: r["size"])
     out = ["### Load, size, start-up, memory", "",
-           "| articles | facts | vocabulary | load s | articles/s | DB MB | reload 100 changed s"
-           " | start-up s | peak RSS MB (serving) |", "|---|---|---|---|---|---|---|---|---|"]
+           "| articles | facts | vocabulary | load s | articles/s | peak RSS MB (load) | DB MB "
+           "| reload 100 changed s | start-up s | peak RSS MB (serving) |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sizes:
         ours = r["methods"]["ours"]
         out.append(f"| {r['articles']:,} | {r['facts']:,} | {r['vocabulary']:,} | "
-                   f"{r['load_s']:.1f} | {r['articles_per_s']:,.0f} | {r['db_mb']:,.0f} | "
+                   f"{r['load_s']:.1f} | {r['articles_per_s']:,.0f} | "
+                   f"{r.get('load_rss_mb', float('nan')):,.0f} | {r['db_mb']:,.0f} | "
                    f"{r['reload_s']:.2f} | {ours['startup_s']:.2f} | {ours['rss_mb']:.0f} |")
     for r in sizes:
         out += ["", f"### {r['size']:,} articles ({r['facts']:,} facts)", "",

@@ -89,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Open the core and run one command (errors are turned into messages by main)."""
+    if args.command == "load":  # answers nothing: without the embedding model's ~200 MB
+        settings = settings.with_overrides(semantic=False)
     # The CLI's conversations live in memory: forgotten at exit, no file next to the base.
     service = NewsService.from_settings(settings, in_memory=True)
     try:

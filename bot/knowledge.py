@@ -30,7 +30,10 @@ BUSY_TIMEOUT_MS = 10_000
 # 65.1% at 5.3 ms; at 100 articles the two tie (74.0% / 74.2%), and small bases keep FTS5,
 # which the answer-quality weights were fitted on.
 INDEX_MIN_FACTS = 20_000
-WRITE_CACHE_KIB = 256 * 1024  # page cache of a loading connection: big loads touch many pages
+WRITE_CACHE_KIB = 64 * 1024  # page cache of a loading connection: big loads touch many pages
+# A write transaction adds its vocabulary counts to the table every this many distinct words
+# (~150 bytes each in a Counter): 825,428 words at 100,000 articles.
+VOCABULARY_SPILL = 200_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -328,69 +331,81 @@ class KnowledgeBase:
 
     # -- writing -----------------------------------------------------------------------
 
-    def apply(self, upserts: Iterable[Article], removed: Iterable[str],
-              file_stats: FileStatChanges | None = None) -> None:
-        """Replace and remove articles in one transaction; all of it happens or none."""
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """One write transaction to feed article by article: committed when the block ends,
+        rolled back (the old knowledge base intact) when it raises."""
         db = self.connect()
         db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
         try:
             with _write_transaction(db):
-                df: Counter[str] = Counter()
-                delta = IndexDelta()
-                last_id = self._last_article_id(db)
-                next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
-                for key in removed:
-                    self._delete(db, key, df, delta)
-                for article in upserts:
-                    # An updated article keeps its id and a new one never reuses the id of
-                    # a removed one, so the ids front ends hold (buttons, links) stay true.
-                    article_id = self._delete(db, article.key, df, delta)
-                    if article_id is None:
-                        last_id += 1
-                        article_id = last_id
-                    next_fact = self._insert(db, article, df, article_id, delta, next_fact)
-                db.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(last_id)]
-                )
-                self._update_vocabulary(db, df)
-                delta.write(db.conn)
-                if file_stats:
-                    file_stats.write(db)
-                db.execute(
-                    "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
-                    "DO UPDATE SET value = value + 1"
-                )
+                writer = Writer(db)
+                yield writer
+                writer.finish()
         finally:
             db.close()
 
-    @staticmethod
-    def _last_article_id(db: sqlite_utils.Database) -> int:
-        """The highest article id ever given, removed articles included."""
-        row = db.execute("SELECT value FROM meta WHERE key = 'last_article_id'").fetchone()
-        highest = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
-        return max(int(row[0]) if row else 0, highest)
 
-    @staticmethod
-    def _delete(db: sqlite_utils.Database, key: str, df: Counter[str],
-                delta: IndexDelta) -> int | None:
+class Writer:
+    """The changes of one write transaction, written as they come, in bounded memory.
+
+    Facts are inserted at once; the fact index spills to a temporary table (bot/postings.py)
+    and the vocabulary counts to their table every VOCABULARY_SPILL words, so a load holds
+    neither every article nor every posting.
+    """
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.df: Counter[str] = Counter()
+        self.delta = IndexDelta(db.conn)
+        self.last_id = _last_article_id(db)
+        self.next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
+
+    def upsert(self, article: Article) -> None:
+        """Add or replace an article.
+
+        An updated article keeps its id and a new one never reuses the id of a removed one,
+        so the ids front ends hold (buttons, links) stay true.
+        """
+        article_id = self.remove(article.key)
+        if article_id is None:
+            self.last_id += 1
+            article_id = self.last_id
+        self._insert(article, article_id)
+        if len(self.df) >= VOCABULARY_SPILL:
+            self._update_vocabulary()
+
+    def remove(self, key: str) -> int | None:
         """Delete an article and its facts; returns the id it had, if it was there."""
+        db = self.db
         row = db.execute("SELECT id FROM articles WHERE source_file = ?", [key]).fetchone()
         if row is None:
             return None
         for fact_id, text in db.execute("SELECT id, text FROM facts WHERE article_id = ?",
-                                        [row[0]]):
+                                        [row[0]]).fetchall():
             words, terms = fact_terms(text)
-            df.subtract(words)
-            delta.remove(fact_id, terms)
+            self.df.subtract(words)
+            self.delta.remove(fact_id, terms)
         db.execute("DELETE FROM facts WHERE article_id = ?", [row[0]])
         db.execute("DELETE FROM articles WHERE id = ?", [row[0]])
         return int(row[0])
 
-    @staticmethod
-    def _insert(db: sqlite_utils.Database, article: Article, df: Counter[str],
-                article_id: int, delta: IndexDelta, next_fact: int) -> int:
-        """Insert an article and its facts (ids from next_fact on); returns the next fact id."""
-        db.execute(
+    def finish(self) -> None:
+        """What the whole transaction adds up to: vocabulary, fact index, generation."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(self.last_id)]
+        )
+        self._update_vocabulary()
+        self.db.execute("DELETE FROM vocabulary WHERE df <= 0")
+        self.delta.write()
+        self.db.execute(
+            "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
+            "DO UPDATE SET value = value + 1"
+        )
+
+    def _insert(self, article: Article, article_id: int) -> None:
+        """Insert an article and its facts, fact ids from next_fact on."""
+        self.db.execute(
             "INSERT INTO articles (id, source_file, file, title, section, date, url, source, "
             "license, file_hash, content_hash, summary, fact_count) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -398,28 +413,33 @@ class KnowledgeBase:
              article.url, article.source, article.license, article.file_hash,
              article.content_hash, article.summary, len(article.facts)],
         )
-        ids = range(next_fact, next_fact + len(article.facts))
-        db.conn.executemany(
+        ids = range(self.next_fact, self.next_fact + len(article.facts))
+        self.db.conn.executemany(
             "INSERT INTO facts (id, article_id, position, text, key_rank) VALUES (?, ?, ?, ?, ?)",
             [(i, article_id, f.position, f.text, f.key_rank)
              for i, f in zip(ids, article.facts, strict=True)],
         )
         for fact_id, fact in zip(ids, article.facts, strict=True):
             words, terms = fact_terms(fact.text)
-            df.update(words)
-            delta.add(fact_id, terms)
-        return next_fact + len(article.facts)
+            self.df.update(words)
+            self.delta.add(fact_id, terms)
+        self.next_fact += len(article.facts)
 
-    @staticmethod
-    def _update_vocabulary(db: sqlite_utils.Database, df: Counter[str]) -> None:
-        changes = [(word, n) for word, n in df.items() if n]
-        db.conn.executemany(
+    def _update_vocabulary(self) -> None:
+        """Add the counts gathered so far to the stored ones (words at 0 go at the end)."""
+        self.db.conn.executemany(
             "INSERT INTO vocabulary VALUES (?, ?) ON CONFLICT(word) "
             "DO UPDATE SET df = df + excluded.df",
-            changes,
+            [(word, n) for word, n in self.df.items() if n],
         )
-        db.execute("DELETE FROM vocabulary WHERE df <= 0")
+        self.df.clear()
 
+
+def _last_article_id(db: sqlite_utils.Database) -> int:
+    """The highest article id ever given, removed articles included."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'last_article_id'").fetchone()
+    highest = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    return max(int(row[0]) if row else 0, highest)
 
 
 @contextmanager

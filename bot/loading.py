@@ -1,7 +1,8 @@
 """Load an articles folder into the knowledge base and report what changed.
 
-Files are parsed first, outside any transaction; then every change is written in one
-transaction. A file that fails is reported with its reason and the rest still load.
+Files are parsed by worker processes and each change is written as it arrives, all in one
+transaction (memory stays bounded however big the folder). A file that fails is reported
+with its reason and the rest still load.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from bot import articles as article_parsing
 from bot.articles import Article, file_hash, parse_articles
-from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase
+from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase, Writer
 from bot.reading import ArticleError, check_path, read_bytes
 
 SIDECAR_NAME = "_sources.json"
@@ -30,6 +32,8 @@ SIDECAR_NAME = "_sources.json"
 # first time) costs more than it saves.
 PARALLEL_MIN_FILES = 64
 PARALLEL_CHUNK = 64
+# Chunks a worker may have parsed or queued ahead of the writer (results wait in memory).
+CHUNKS_AHEAD = 4
 # A file changed this close before the load began may change again within the same clock
 # tick, unseen by its size and time: it is not remembered, so the next load reads it again.
 RACY_NS = 2_000_000_000
@@ -133,7 +137,12 @@ def load_directory(
     root: str | Path,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadReport:
-    """Bring the knowledge base in line with the folder: add, update, remove, report."""
+    """Bring the knowledge base in line with the folder: add, update, remove, report.
+
+    Articles are written as the parsing workers deliver them, into one write transaction
+    opened at the first change and committed at the end: a load holds a few hundred parsed
+    files at a time, not the whole folder, and readers still see all old or all new.
+    """
     root = Path(root)
     report = LoadReport()
     named = _scan_named(root)
@@ -141,56 +150,130 @@ def load_directory(
     if sidecar_error:
         report.failed.append((SIDECAR_NAME, sidecar_error))
     stored_files = kb.stored_files()
-    stored_keys = kb.stored_keys()
-    keys_of: dict[str, list[str]] = defaultdict(list)
-    for key, (file, _) in stored_keys.items():
-        keys_of[file].append(key)
-    present = {name for name, _ in named}
     jobs = [Job(path, root, name,
                 sidecar.get(name) or sidecar.get(os.path.basename(path)) if sidecar else None,
                 stored_files.get(name)) for name, path in named]
+    del stored_files, named  # per-file lists the rest of a big load does not need
     started_ns = time.time_ns()
     stored_stats = kb.file_stats()
     seen = [_stat(job) for job in jobs]
-    outcomes = _outcomes(jobs, seen, stored_stats, progress)
-    stat_changes = _stat_changes(jobs, seen, outcomes, stored_stats, started_ns)
-    parsed: list[tuple[str, list[Article]]] = []
-    for job, outcome in zip(jobs, outcomes, strict=True):
-        if outcome.error is not None:
-            report.failed.append((_printable(job.name), outcome.error))
-        elif outcome.articles is None:
-            report.unchanged.extend(keys_of.get(job.name, ()))
-        else:
-            parsed.append((job.name, outcome.articles))
-    reparsed = {name for name, _ in parsed}
-    # Duplicates are judged against what will be loaded after this load, not before it:
-    # the stored text of files kept as they are, then the new text in file order.
-    seen_hashes = {chash: key for key, (file, chash) in stored_keys.items()
-                   if file in present and file not in reparsed}
-    upserts: list[Article] = []
-    for _, articles in parsed:
-        for article in articles:
-            if duplicate := seen_hashes.get(article.content_hash):
-                report.failed.append((article.key, f"same text as {duplicate} (duplicate)"))
-                continue
-            seen_hashes[article.content_hash] = article.key
-            (report.updated if article.key in stored_keys else report.added).append(article.key)
-            upserts.append(article)
-    new_keys = {a.key for a in upserts}
-    # A file that fails now keeps its earlier version serving: nothing is lost to a bad edit.
-    report.removed = sorted(
-        key for key, (file, _) in stored_keys.items()
-        if file not in present or (file in reparsed and key not in new_keys)
-    )
+    outcomes = _Ahead(_outcomes(jobs, seen, stored_stats, progress))
+    changes = _Changes(report, kb.stored_keys(), jobs, outcomes)
+    stats = _StatRecorder(stored_stats, started_ns)
     try:
-        if report.changed:
-            kb.apply(upserts, report.removed, stat_changes)
-        elif stat_changes:
-            kb.save_file_stats(stat_changes)
+        with ExitStack() as transaction:
+            writer: Writer | None = None
+            for job, stat, outcome in zip(jobs, seen, outcomes, strict=True):
+                stats.record(job, stat, outcome)
+                for article in changes.judge(job, outcome):
+                    writer = writer or transaction.enter_context(kb.writing())
+                    writer.upsert(article)
+            changes.finish()
+            if report.changed:
+                writer = writer or transaction.enter_context(kb.writing())
+                for key in report.removed:
+                    writer.remove(key)
+                stats.changes().write(writer.db)
+            elif stat_changes := stats.changes():
+                kb.save_file_stats(stat_changes)
+    except LoadError:
+        raise
     except Exception as exc:
         raise LoadError(f"the knowledge base could not be updated: {exc}") from exc
     report.total_articles = kb.article_count()
     return report
+
+
+class _Ahead:
+    """The files' outcomes in order, able to look further on when a judgement needs it.
+
+    Whether a stored article is kept (its file unchanged or failed) or replaced is known only
+    once its file is read: `reparsed` reads on to it, keeping the files in between.
+    """
+
+    def __init__(self, outcomes: Iterator[Outcome]) -> None:
+        self._source = outcomes
+        self._ahead: deque[Outcome] = deque()
+        self._reparsed: list[bool] = []
+
+    def __iter__(self) -> Iterator[Outcome]:
+        while True:
+            if self._ahead:
+                yield self._ahead.popleft()
+                continue
+            outcome = next(self._source, None)
+            if outcome is None:
+                return
+            yield self._note(outcome)
+
+    def reparsed(self, index: int) -> bool:
+        """True when the file at `index` was read anew (its stored articles are replaced)."""
+        while len(self._reparsed) <= index:
+            self._ahead.append(self._note(next(self._source)))
+        return self._reparsed[index]
+
+    def _note(self, outcome: Outcome) -> Outcome:
+        self._reparsed.append(outcome.error is None and outcome.articles is not None)
+        return outcome
+
+
+class _Changes:
+    """Which parsed articles a load writes, judged file by file in file order, and the report.
+
+    Duplicates are judged against what will be loaded after this load, not before it: the
+    stored text of files kept as they are, then the new text in file order.
+    """
+
+    def __init__(self, report: LoadReport, stored_keys: dict[str, tuple[str, str]],
+                 jobs: list[Job], outcomes: _Ahead) -> None:
+        self.report = report
+        self.stored_keys = stored_keys
+        self.outcomes = outcomes
+        self.index_of = {job.name: index for index, job in enumerate(jobs)}
+        self.keys_of: dict[str, list[str]] = defaultdict(list)
+        for key, (file, _) in stored_keys.items():
+            self.keys_of[file].append(key)
+        self.stored_by_hash = {chash: (key, file) for key, (file, chash) in stored_keys.items()
+                               if file in self.index_of}
+        self.new_hashes: dict[str, str] = {}
+        self.reparsed: set[str] = set()
+        self.duplicates: list[tuple[str, str]] = []
+
+    def judge(self, job: Job, outcome: Outcome) -> Iterator[Article]:
+        """The file's articles to write, its place in the report noted."""
+        if outcome.error is not None:
+            self.report.failed.append((_printable(job.name), outcome.error))
+            return
+        if outcome.articles is None:
+            self.report.unchanged.extend(self.keys_of.get(job.name, ()))
+            return
+        self.reparsed.add(job.name)
+        for article in outcome.articles:
+            if duplicate := self._duplicate_of(article.content_hash, job.name):
+                self.duplicates.append((article.key, f"same text as {duplicate} (duplicate)"))
+                continue
+            self.new_hashes[article.content_hash] = article.key
+            stored = article.key in self.stored_keys
+            (self.report.updated if stored else self.report.added).append(article.key)
+            yield article
+
+    def _duplicate_of(self, chash: str, file: str) -> str | None:
+        if key := self.new_hashes.get(chash):
+            return key
+        stored = self.stored_by_hash.get(chash)
+        if stored is None or stored[1] == file:
+            return None
+        return None if self.outcomes.reparsed(self.index_of[stored[1]]) else stored[0]
+
+    def finish(self) -> None:
+        """Duplicates after the failed files, then what goes: a file that fails now keeps
+        its earlier version serving, nothing is lost to a bad edit."""
+        self.report.failed.extend(self.duplicates)
+        new_keys = set(self.new_hashes.values())
+        self.report.removed = sorted(
+            key for key, (file, _) in self.stored_keys.items()
+            if file not in self.index_of or (file in self.reparsed and key not in new_keys)
+        )
 
 
 def _is_utf8(name: str) -> bool:
@@ -240,32 +323,22 @@ class Seen(NamedTuple):
 
 
 def _outcomes(jobs: list[Job], seen: list[Seen | None], stored_stats: dict[str, FileStat],
-              progress: Callable[[int, int], None] | None) -> list[Outcome]:
-    """Each file's outcome, in order.
+              progress: Callable[[int, int], None] | None) -> Iterator[Outcome]:
+    """Each file's outcome, in order, as soon as it is known.
 
     Files with the size and time they were loaded with are known unchanged here, without
     reading them; only the rest are read (once each, hashed and parsed from those bytes),
     in worker processes when there are many: a reload of 100 changed files in 100,000 does
     not read or ship 100,000 files.
     """
-    outcomes: list[Outcome] = []
-    pending: list[int] = []
-    done = 0
-    for index, (job, stat) in enumerate(zip(jobs, seen, strict=True)):
-        known = _known_outcome(job, stored_stats.get(job.name), stat)
-        outcomes.append(known or UNCHANGED)  # a file still to read is replaced below
-        if known is None:
-            pending.append(index)
-            continue
-        done += 1
+    known = [_known_outcome(job, stored_stats.get(job.name), stat)
+             for job, stat in zip(jobs, seen, strict=True)]
+    parsed = _parse_all([job for job, outcome in zip(jobs, known, strict=True)
+                         if outcome is None])
+    for done, outcome in enumerate(known, 1):
+        yield outcome or next(parsed)
         if progress:
             progress(done, len(jobs))
-    for index, outcome in zip(pending, _parse_all([jobs[i] for i in pending]), strict=True):
-        outcomes[index] = outcome
-        done += 1
-        if progress:
-            progress(done, len(jobs))
-    return outcomes
 
 
 def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
@@ -274,20 +347,36 @@ def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
     Parsing (sentence splitting above all) is ~80% of a load's time, and in Python only
     processes run it in parallel. Workers are forked from a fork server (spawned where there
     is none), never from the loading process: forking a process that runs threads, as the
-    bot does, can deadlock the child.
+    bot does, can deadlock the child. At most CHUNKS_AHEAD chunks per worker are parsed
+    ahead of the writer, so parsed files never pile up in memory.
     """
     workers = os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         yield from map(_parse_one, jobs)
         return
+    # Chunks small enough that every worker gets a share of a few hundred files.
+    size = max(1, min(PARALLEL_CHUNK, len(jobs) // (workers * 4)))
+    chunks = (jobs[at:at + size] for at in range(0, len(jobs), size))
     with ProcessPoolExecutor(workers, mp_context=_worker_context(),
                              initializer=_exit_with_parent) as pool:
-        # Chunks small enough that every worker gets a share of a few hundred files.
-        chunk = max(1, min(PARALLEL_CHUNK, len(jobs) // (workers * 4)))
+        running: deque[Future[list[Outcome]]] = deque()
         try:
-            yield from pool.map(_parse_one, jobs, chunksize=chunk)
+            for chunk in chunks:
+                running.append(pool.submit(_parse_chunk, chunk))
+                if len(running) >= workers * CHUNKS_AHEAD:
+                    yield from running.popleft().result()
+            while running:
+                yield from running.popleft().result()
         except BrokenProcessPool as exc:  # a worker was killed (out of memory, say)
             raise LoadError(f"a worker process reading the articles died: {exc}") from exc
+        finally:
+            for future in running:
+                future.cancel()
+
+
+def _parse_chunk(jobs: list[Job]) -> list[Outcome]:
+    """A worker's share: outcomes of consecutive files."""
+    return [_parse_one(job) for job in jobs]
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -346,24 +435,31 @@ def _known_outcome(job: Job, stored: FileStat | None, seen: Seen | None) -> Outc
     return None
 
 
-def _stat_changes(jobs: list[Job], seen: list[Seen | None], outcomes: list[Outcome],
-                  stored: dict[str, FileStat], started_ns: int) -> FileStatChanges:
+class _StatRecorder:
     """What to remember of each file loaded now: its stat (taken before reading) and hash."""
-    rows: dict[str, FileStat] = {}
-    for job, stat, outcome in zip(jobs, seen, outcomes, strict=True):
-        if stat is None or stat.mtime_ns > started_ns - RACY_NS:
-            continue
+
+    def __init__(self, stored: dict[str, FileStat], started_ns: int) -> None:
+        self.stored = stored
+        self.started_ns = started_ns
+        self.rows: dict[str, FileStat] = {}
+        self.remembered: set[str] = set()
+
+    def record(self, job: Job, stat: Seen | None, outcome: Outcome) -> None:
+        if outcome.error is None:
+            self.remembered.add(job.name)
+        if stat is None or stat.mtime_ns > self.started_ns - RACY_NS:
+            return
         if outcome == UNCHANGED and job.stored_hash is not None:
             row = stat.with_hash(job.stored_hash)
         elif outcome.articles:
             row = stat.with_hash(outcome.articles[0].file_hash)
         else:
-            continue
-        if stored.get(job.name) != row:
-            rows[job.name] = row
-    remembered = {job.name for job, outcome in zip(jobs, outcomes, strict=True)
-                  if outcome.error is None}
-    return FileStatChanges(rows, [name for name in stored if name not in remembered])
+            return
+        if self.stored.get(job.name) != row:
+            self.rows[job.name] = row
+
+    def changes(self) -> FileStatChanges:
+        return FileStatChanges(self.rows, [n for n in self.stored if n not in self.remembered])
 
 
 def _parse_one(job: Job) -> Outcome:

@@ -20,8 +20,11 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
+from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 
@@ -35,6 +38,11 @@ B = 0.75
 ESSENTIAL_POSTINGS = 50_000
 RESCORE = 2_000
 CACHE_BYTES = 64 << 20
+# A write transaction keeps at most this many postings in memory before moving them into
+# PARTS (4 bytes each, plus ~150 bytes per distinct stem gathered).
+SPILL_IDS = 2_000_000
+WRITE_TERMS = 10_000  # merged stems written at once at the end of a transaction
+PARTS = "temp.postings_parts"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS postings (term TEXT PRIMARY KEY, ids BLOB NOT NULL);
@@ -55,55 +63,134 @@ def fact_terms(text: str) -> tuple[list[str], set[str]]:
 
 
 class IndexDelta:
-    """The index changes of one write transaction, written at its end."""
+    """The index changes of one write transaction, in bounded memory.
 
-    def __init__(self) -> None:
-        self.added: defaultdict[str, list[int]] = defaultdict(list)
-        self.removed: defaultdict[str, list[int]] = defaultdict(list)
-        self.lengths: dict[int, int] = {}
+    Fact ids are gathered per stem in compact arrays; every SPILL_IDS of them are moved into
+    a temporary table of the writing connection (and the fact lengths into fact_lengths),
+    and `write` merges them into the stored postings stem by stem at the end of the
+    transaction. A load of 100,000 articles (~25M postings) would otherwise hold them all as
+    Python ints: ~900 MB.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.added: defaultdict[str, array[int]] = defaultdict(_ids)
+        self.removed: defaultdict[str, array[int]] = defaultdict(_ids)
+        self.length_ids = _ids()  # facts whose length changes, and the new length (0: gone)
+        self.length_values = array("H")
+        self.pending = 0
+        self.part = 0
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {PARTS} (term TEXT NOT NULL, "
+                     "added INTEGER NOT NULL, part INTEGER NOT NULL, ids BLOB NOT NULL, "
+                     "PRIMARY KEY (term, added, part)) WITHOUT ROWID")
+        conn.execute(f"DELETE FROM {PARTS}")
 
     def add(self, fact_id: int, terms: Iterable[str]) -> None:
         count = 0
         for term in terms:
             self.added[term].append(fact_id)
             count += 1
-        self.lengths[fact_id] = min(count, np.iinfo(LENGTH_DTYPE).max) or 1
+        self._length(fact_id, min(count, np.iinfo(LENGTH_DTYPE).max) or 1)
+        self._count(count)
 
     def remove(self, fact_id: int, terms: Iterable[str]) -> None:
+        count = 0
         for term in terms:
             self.removed[term].append(fact_id)
-        self.lengths[fact_id] = 0
+            count += 1
+        self._length(fact_id, 0)
+        self._count(count)
 
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Merge the changes into the stored postings and lengths (inside the transaction)."""
-        writes, deletes = [], []
-        for term in self.added.keys() | self.removed.keys():
-            row = conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
-            ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
-            if gone := self.removed.get(term):
-                ids = _without(ids, np.array(gone, dtype=ID_DTYPE))
-            if new := self.added.get(term):
-                ids = np.concatenate([ids, np.array(new, dtype=ID_DTYPE)])
-                if len(ids) > len(new) and ids[-len(new) - 1] > new[0]:
-                    ids = np.sort(ids)  # kept ascending: search looks terms up by bisection
+    def _length(self, fact_id: int, length: int) -> None:
+        self.length_ids.append(fact_id)
+        self.length_values.append(length)
+
+    def _count(self, postings: int) -> None:
+        self.pending += postings + 1
+        if self.pending >= SPILL_IDS:
+            self.spill()
+
+    def spill(self) -> None:
+        """Move the gathered ids into the temporary table and the lengths into fact_lengths."""
+        rows = [(term, flag, self.part, ids.tobytes())
+                for flag, lists in ((0, self.removed), (1, self.added))
+                for term, ids in lists.items()]
+        self.conn.executemany(f"INSERT INTO {PARTS} VALUES (?, ?, ?, ?)", rows)
+        self._write_lengths()
+        self.added.clear()
+        self.removed.clear()
+        self.pending = 0
+        self.part += 1
+
+    def _write_lengths(self) -> None:
+        fact_ids = np.frombuffer(self.length_ids, dtype=ID_DTYPE)
+        values = np.frombuffer(self.length_values, dtype=LENGTH_DTYPE)
+        chunks = fact_ids >> CHUNK_BITS
+        for chunk in np.unique(chunks).tolist():
+            row = self.conn.execute("SELECT lengths FROM fact_lengths WHERE chunk = ?",
+                                    [chunk]).fetchone()
+            lengths = (np.frombuffer(row[0], dtype=LENGTH_DTYPE).copy() if row
+                       else np.zeros(1 << CHUNK_BITS, LENGTH_DTYPE))
+            here = chunks == chunk
+            lengths[fact_ids[here] & ((1 << CHUNK_BITS) - 1)] = values[here]
+            self.conn.execute("INSERT OR REPLACE INTO fact_lengths VALUES (?, ?)",
+                              [chunk, lengths.tobytes()])
+        del fact_ids, values  # views of the arrays, which cannot shrink while exported
+        self.length_ids = _ids()
+        self.length_values = array("H")
+
+    def write(self) -> None:
+        """Merge every change into the stored postings (inside the transaction), one stem
+        at a time, writing in batches of WRITE_TERMS stems."""
+        self.spill()
+        writes: list[tuple[str, bytes]] = []
+        deletes: list[tuple[str]] = []
+        parts = self.conn.execute(
+            f"SELECT term, added, ids FROM {PARTS} ORDER BY term, added, part")
+        for term, rows in groupby(parts, key=itemgetter(0)):
+            gone, new = _joined(rows)
+            ids = self._merged(term, gone, new)
             if len(ids):
                 writes.append((term, ids.tobytes()))
             else:
                 deletes.append((term,))
-        conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?)", writes)
-        conn.executemany("DELETE FROM postings WHERE term = ?", deletes)
-        by_chunk: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
-        for fact_id, length in self.lengths.items():
-            by_chunk[fact_id >> CHUNK_BITS].append((fact_id & ((1 << CHUNK_BITS) - 1), length))
-        for chunk, values in by_chunk.items():
-            row = conn.execute("SELECT lengths FROM fact_lengths WHERE chunk = ?",
-                               [chunk]).fetchone()
-            lengths = (np.frombuffer(row[0], dtype=LENGTH_DTYPE).copy() if row
-                       else np.zeros(1 << CHUNK_BITS, LENGTH_DTYPE))
-            offsets, counts = zip(*values, strict=True)
-            lengths[list(offsets)] = counts
-            conn.execute("INSERT OR REPLACE INTO fact_lengths VALUES (?, ?)",
-                         [chunk, lengths.tobytes()])
+            if len(writes) + len(deletes) >= WRITE_TERMS:
+                self._store(writes, deletes)
+        self._store(writes, deletes)
+        self.conn.execute(f"DELETE FROM {PARTS}")
+
+    def _merged(self, term: str, gone: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """A stem's stored ids without `gone`, with `new`, kept ascending (search bisects)."""
+        row = self.conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
+        ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
+        if len(gone):
+            ids = _without(ids, gone)
+        if len(new):
+            ids = np.concatenate([ids, new])
+            if len(ids) > len(new) and ids[-len(new) - 1] > new[0]:
+                ids = np.sort(ids)
+        return ids
+
+    def _store(self, writes: list[tuple[str, bytes]], deletes: list[tuple[str]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO postings VALUES (?, ?)", writes)
+        self.conn.executemany("DELETE FROM postings WHERE term = ?", deletes)
+        writes.clear()
+        deletes.clear()
+
+
+def _ids() -> array[int]:
+    """An empty array of fact ids, 4 bytes each like ID_DTYPE (a Python int costs 36)."""
+    return array("i")
+
+
+def _joined(rows: Iterable[tuple[str, int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """The removed and the added ids of one stem's spilled parts, each in spill order."""
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    for _, flag, blob in rows:
+        (added if flag else removed).append(blob)
+    return (np.frombuffer(b"".join(removed), dtype=ID_DTYPE),
+            np.frombuffer(b"".join(added), dtype=ID_DTYPE))
 
 
 def _without(ids: np.ndarray, gone: np.ndarray) -> np.ndarray:
@@ -118,10 +205,10 @@ def rebuild(conn: sqlite3.Connection) -> None:
     """Index every stored fact from scratch (a database made before the index existed)."""
     conn.execute("DELETE FROM postings")
     conn.execute("DELETE FROM fact_lengths")
-    delta = IndexDelta()
+    delta = IndexDelta(conn)
     for fact_id, text in conn.execute("SELECT id, text FROM facts"):
         delta.add(fact_id, fact_terms(text)[1])
-    delta.write(conn)
+    delta.write()
 
 
 class IndexReader:

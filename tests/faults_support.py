@@ -51,6 +51,19 @@ def write_corpus(folder: Path, count: int, version: int, seed: int = 7,
                                                       encoding="utf-8")
 
 
+def writer_active(db_path: Path) -> bool:
+    """True while another connection holds the write lock (the load's transaction)."""
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
 def visible_state(db_path: Path) -> dict:
     """Everything a reader can see, without row ids (which a re-added article changes)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)

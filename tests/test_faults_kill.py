@@ -21,7 +21,13 @@ import time
 from pathlib import Path
 
 import pytest
-from faults_support import integrity_problems, town_name, visible_state, write_corpus
+from faults_support import (
+    integrity_problems,
+    town_name,
+    visible_state,
+    write_corpus,
+    writer_active,
+)
 
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
@@ -71,19 +77,6 @@ def expected(db_path: Path, folder: Path) -> tuple[dict, list[dict]]:
     kb.close()
     assert report.failed == []
     return visible_state(db_path), answers(db_path)
-
-
-def writer_active(db_path: Path) -> bool:
-    """True while another connection holds the write lock (the load's transaction)."""
-    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        conn.close()
 
 
 def start_load(db_path: Path, folder: Path) -> subprocess.Popen:
