@@ -62,8 +62,10 @@ def test_a_self_contained_question_about_another_article_switches_at_once(
 
 
 def test_a_follow_up_the_topic_does_not_answer_is_declined(service: NewsService) -> None:
+    # Alone, "he" could be anyone, and some article answers; about the crane, none can.
+    assert service.ask("where was he born?").answered
     service.ask("What caused the crane to fall in Mecca?", conversation="a")
-    assert not service.ask("what did he eat for breakfast?", conversation="a").answered
+    assert not service.ask("where was he born?", conversation="a").answered
     # The topic survives a refusal: the next follow-up is still about the crane.
     assert "107" in first(service.ask("how many people did it kill?", conversation="a"))
 
