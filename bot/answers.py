@@ -294,7 +294,7 @@ class AnswerEngine:
         its own and makes sense alone is answered alone (the topic switches); otherwise it is
         read with the topic's words added ("what did he take?" about Zhang), when the facts
         found that way hold what it asks (one of its own words, or the kind of thing asked)."""
-        leans = refers_back(question.text, names_something=bool(question.names))
+        leans = refers_back(question.text, question.names)
         alone = None
         if question.names and not leans:
             alone = self._search(question, index)

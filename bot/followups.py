@@ -40,10 +40,14 @@ def wants_summary(text: str) -> bool:
     return bool(ABOUT_RE.match(text))
 
 
-def refers_back(text: str, names_something: bool) -> bool:
-    """The question leans on what came before: a personal pronoun, "it" / "that" / "there"
+def refers_back(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """The question leans on what came before: a personal pronoun before any name it gives
+    ("what did he take?", but not "what did Zhang take with him?"), "it" / "that" / "there"
     in a question that names nothing, or it opens as a continuation ("and when?")."""
     if CONTINUATION_RE.match(text):
         return True
-    said = set(words(text))
-    return bool(said & PERSONAL or (not names_something and said & DEMONSTRATIVE))
+    said = words(text)
+    named_at = next((i for i, word in enumerate(said) if word in names), len(said))
+    if set(said[:named_at]) & PERSONAL:
+        return True
+    return not names and bool(set(said) & DEMONSTRATIVE)

@@ -61,6 +61,16 @@ def test_a_self_contained_question_about_another_article_switches_at_once(
     assert service.conversations.topic("a").article_id == match.article_id
 
 
+def test_a_question_naming_someone_else_is_not_pulled_into_the_topic(
+        service: NewsService) -> None:
+    # Read with the Afghan team's title words, it found a sentence about the team "leaving".
+    afghan = service.ask("Why were the Afghan girls' robotics team's visas delayed?",
+                         conversation="a")
+    assert "Afghan" in afghan.facts[0].article_title
+    assert "5,200 files" in first(service.ask("What did Zhang take with him before leaving?",
+                                              conversation="a"))
+
+
 def test_a_follow_up_the_topic_does_not_answer_is_declined(service: NewsService) -> None:
     # Alone, "he" could be anyone, and some article answers; about the crane, none can.
     assert service.ask("where was he born?").answered
