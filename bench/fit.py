@@ -39,7 +39,7 @@ from bench.datasets import (
 from bench.quality import build, hit
 from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
 from bot.embeddings import shared_encoder
-from bot.scoring import RANK_FEATURES, RANK_WEIGHTS, SEMANTIC_WEIGHT, WEIGHTS, load_weights
+from bot.scoring import RANK_FEATURES, WEIGHTS, load_weights
 from bot.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
 
 L2 = 1e-3
@@ -131,7 +131,7 @@ def fit_ranking(tmpdir: Path, articles: list[dict],
     test = rank_rows(lexical, xquad_cases(halves[1]))
     test_named = rank_rows(lexical, topic_named(xquad_cases(halves[1])))
     w = listwise(train)
-    current = np.array([RANK_WEIGHTS.get(n, 0.0) for n in RANK_FEATURES])
+    current = np.array([WEIGHTS.rank.get(n, 0.0) for n in RANK_FEATURES])
     print(f"ranking hit@1 (answer found among candidates) test half: current "
           f"{hit1(test, current):.3f}, fitted {hit1(test, w):.3f}; train: current "
           f"{hit1(train, current):.3f}, fitted {hit1(train, w):.3f}; test half naming the "
@@ -143,7 +143,7 @@ def fit_ranking(tmpdir: Path, articles: list[dict],
     sem_test = semantic_rows(engine, xquad_cases(halves[1]))
     best = max(np.linspace(0, 30, 61), key=lambda x: semantic_hit1(sem_train, x))
     print(f"embedding weight: test-half hit@1 {semantic_hit1(sem_test, 0):.3f} without, "
-          f"{semantic_hit1(sem_test, SEMANTIC_WEIGHT):.3f} at the current weight, "
+          f"{semantic_hit1(sem_test, WEIGHTS.semantic_weight):.3f} at the current weight, "
           f"{semantic_hit1(sem_test, best):.3f} at the fitted weight (all questions)")
     print("SEMANTIC_WEIGHT =", round(float(best), 2))
     return rank, round(float(best), 2)

@@ -138,10 +138,7 @@ def load_weights(path: Path = WEIGHTS_FILE) -> Weights:
     return load(path, FEATURES)
 
 
+# The shipped weights; with sentence embeddings (bot/embeddings.py) the rank score gains
+# `semantic_weight` times the cosine similarity to the question, and the confidence weighs
+# it as "semantic".
 WEIGHTS = load_weights()
-RANK_WEIGHTS = WEIGHTS.rank
-# With sentence embeddings (bot/embeddings.py): the rank score gains SEMANTIC_WEIGHT times
-# the cosine similarity to the question, and the confidence weighs it as "semantic".
-SEMANTIC_WEIGHT = WEIGHTS.semantic_weight
-LEXICAL_CONFIDENCE = WEIGHTS.lexical
-SEMANTIC_CONFIDENCE = WEIGHTS.semantic
