@@ -512,7 +512,7 @@ def _holds_focus(question: Question, best: Scored) -> bool:
     if question.words:
         own = {stem(w) for word in question.words for w in (word, *related(word))}
         return bool(own & {stem(w) for w in words(best.row.text)})
-    return best.features.get("type", 0.0) > 0
+    return best.features["type"] > 0
 
 
 def without_title(text: str, title_stems: set[str]) -> str:

@@ -87,13 +87,16 @@ class ConversationStore:
         with self._lock:
             self._conn.close()
 
+    def _oldest(self, now: float | None = None) -> float:
+        """The time before which a turn or a sent message is forgotten."""
+        return (time.time() if now is None else now) - self.timeout
+
     def topic(self, key: str, now: float | None = None) -> Topic | None:
         """The conversation's topic, or None when it is empty or timed out."""
-        now = time.time() if now is None else now
         with self._lock:
             rows = self._conn.execute(
                 "SELECT article_id, positions FROM turns WHERE key = ? AND at >= ? "
-                "ORDER BY at DESC, rowid DESC", [key, now - self.timeout]).fetchall()
+                "ORDER BY at DESC, rowid DESC", [key, self._oldest(now)]).fetchall()
         if not rows:
             return None
         article_id, positions = rows[0][0], _positions(rows[0][1])
@@ -109,8 +112,7 @@ class ConversationStore:
             self._conn.execute(
                 "DELETE FROM turns WHERE key = ? AND rowid NOT IN (SELECT rowid FROM turns "
                 "WHERE key = ? ORDER BY at DESC, rowid DESC LIMIT ?)", [key, key, MAX_TURNS])
-            self._conn.execute("DELETE FROM turns WHERE at < ?",
-                               [time.time() - self.timeout])
+            self._conn.execute("DELETE FROM turns WHERE at < ?", [self._oldest()])
 
     def forget(self, key: str) -> None:
         """Start afresh (/new): the next question is read on its own."""
@@ -129,9 +131,8 @@ class ConversationStore:
 
     def replied(self, ref: str, now: float | None = None) -> Turn | None:
         """The answer a message showed, unless older than the time-out."""
-        now = time.time() if now is None else now
         with self._lock:
             row = self._conn.execute(
                 "SELECT article_id, positions, at FROM replies WHERE ref = ? AND at >= ?",
-                [ref, now - self.timeout]).fetchone()
+                [ref, self._oldest(now)]).fetchone()
         return Turn(row[0], _positions(row[1]), row[2]) if row else None

@@ -20,6 +20,7 @@ from bot.knowledge import KnowledgeBase, StoredArticle
 from bot.loading import LoadReport, load_directory
 from bot.lookup import Match, best_matches, find_article
 from bot.settings import Settings
+from bot.sqlite_files import MEMORY
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class NewsService:
     @classmethod
     def from_settings(cls, settings: Settings, in_memory: bool = False) -> NewsService:
         """`in_memory`: conversations last only as long as the process (the console)."""
-        where = ":memory:" if in_memory else conversation_path_for(settings.database_path)
+        where = MEMORY if in_memory else conversation_path_for(settings.database_path)
         store = ConversationStore(where, settings.conversation_timeout)
         return cls(settings.database_path, settings.articles_dir, settings.semantic, store)
 
