@@ -46,6 +46,7 @@ async def test_two_people_in_one_group_do_not_share_a_topic(tg: Harness) -> None
 
 async def test_a_reply_to_an_older_answer_continues_that_answer(tg: Harness) -> None:
     crane = await tg.say(OPENING)
+    await tg.settle()  # the bot notes which answer a message shows after sending it
     await tg.say(OTHER_TOPIC)  # the conversation's topic is now Zhang
     follow_up = await tg.say(FOLLOW_UP, reply_to=crane.result)
     assert IN_TOPIC in follow_up.text
@@ -54,6 +55,7 @@ async def test_a_reply_to_an_older_answer_continues_that_answer(tg: Harness) -> 
 async def test_a_reply_in_a_group_continues_the_answer_even_for_someone_else(
         tg: Harness) -> None:
     crane = await tg.say(f"/ask {OPENING}", chat=tg.group)
+    await tg.settle()  # the bot notes which answer a message shows after sending it
     follow_up = await tg.say(FOLLOW_UP, chat=tg.group, user=tg.admin, reply_to=crane.result)
     assert IN_TOPIC in follow_up.text
 
@@ -76,6 +78,8 @@ async def test_new_and_the_follow_up_rules_are_in_help_and_the_menu(tg: Harness)
 
 async def test_a_topic_older_than_the_time_out_is_not_used(tg: Harness) -> None:
     crane = await tg.say(OPENING)
+    # The bot notes which answer a message shows after sending it: age that note too.
+    await tg.settle()
     # 31 minutes ago, as the bot's own file records it: past the 30-minute default.
     with sqlite3.connect(conversation_path_for(tg.service.kb.path)) as conn:
         for table in ("turns", "replies"):
