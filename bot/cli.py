@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answers import Answer
+from bot.feed_state import feed_state_path_for
+from bot.feeds import read_feeds
 from bot.fetching import FetchLimits
 from bot.links import add_links
 from bot.loading import LoadError, LoadReport
@@ -37,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     fetch = add("fetch", "fetch web pages as articles into the articles folder, then load it")
     fetch.add_argument("--articles", type=Path, help="articles folder (default: ARTICLES_DIR)")
-    fetch.add_argument("url", nargs="+", help="http(s) links of article pages")
+    fetch.add_argument("--feeds", action="store_true",
+                       help="read the FEEDS setting's feeds and fetch their new entries "
+                            "(for cron) instead of URLs")
+    fetch.add_argument("url", nargs="*", help="http(s) links of article pages")
     ask = add("ask", "answer a question (or one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON lines for stdin)")
     ask.add_argument("--conversation", action="store_true",
@@ -62,7 +67,10 @@ def load_env_file(path: Path = Path(".env")) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "fetch" and bool(args.url) == args.feeds:
+        parser.error("fetch takes either URLs or --feeds")
     try:
         settings = Settings.from_env(load_env_file()).with_overrides(
             database_path=args.db, articles_dir=getattr(args, "articles", None)
@@ -96,6 +104,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "load":
             return cmd_load(service, args.json)
+        if args.command == "fetch" and args.feeds:
+            return cmd_fetch_feeds(service, settings)
         if args.command == "fetch":
             return cmd_fetch(service, args.url, FetchLimits.from_settings(settings))
         if (report := service.ensure_loaded()) is not None:
@@ -129,6 +139,18 @@ def cmd_fetch(service: NewsService, urls: list[str], limits: FetchLimits) -> int
     report = add_links(service, urls, limits)
     print("\n".join(report.lines()))
     return 0 if report.saved else 1
+
+
+def cmd_fetch_feeds(service: NewsService, settings: Settings) -> int:
+    """Read the feeds once, load what they brought and print the report; exit 1 when every
+    feed failed (a page failing is not a failed run: it is tried again next time)."""
+    if not settings.feeds:
+        print("FEEDS is not set: put the feeds' URLs in it (see .env.example)", file=sys.stderr)
+        return 2
+    report = read_feeds(service, settings.feeds, feed_state_path_for(settings.database_path),
+                        FetchLimits.from_settings(settings))
+    print("\n".join(report.lines()))
+    return 1 if report.all_failed else 0
 
 
 STDIN_CONVERSATION = "stdin"

@@ -150,9 +150,10 @@ def check_url(url: str) -> str:
 
 
 def fetch(url: str, limits: FetchLimits, accept: frozenset[str] = HTML_TYPES,
-          headers: Mapping[str, str] | None = None) -> Page:
+          headers: Mapping[str, str] | None = None, what: str = "a web page") -> Page:
     """GET `url` within `limits`, following at most `limits.max_redirects` redirects, each
-    checked; only bodies of the `accept` content types. FetchError says why not.
+    checked; only bodies of the `accept` content types (else "not `what` (its type)").
+    FetchError says why not.
 
     `headers`: extra request headers (a feed reader's If-None-Match / If-Modified-Since);
     a 304 answer to them comes back as a Page with status 304 and no body."""
@@ -167,7 +168,7 @@ def fetch(url: str, limits: FetchLimits, accept: frozenset[str] = HTML_TYPES,
                 with client.stream("GET", url, headers=headers) as response:
                     location = _redirect_target(response)
                     if location is None:
-                        return _read_page(response, limits, accept, deadline)
+                        return _read_page(response, limits, accept, what, deadline)
             except httpx.TimeoutException:
                 raise FetchError("timed out") from None
             except httpx.HTTPError as exc:
@@ -189,7 +190,7 @@ def _redirect_target(response: httpx.Response) -> str | None:
 
 
 def _read_page(response: httpx.Response, limits: FetchLimits, accept: frozenset[str],
-               deadline: float) -> Page:
+               what: str, deadline: float) -> Page:
     """The body of a final (non-redirect) response, after its status, type and size pass."""
     if response.status_code == 304:
         return Page(str(response.url), 304, "", b"", headers=dict(response.headers))
@@ -197,7 +198,7 @@ def _read_page(response: httpx.Response, limits: FetchLimits, accept: frozenset[
         raise FetchError(f"HTTP {response.status_code}")
     media_type, charset = _content_type(response.headers.get("content-type", ""))
     if media_type not in accept:
-        raise FetchError(f"not a web page ({media_type or 'no content type'})")
+        raise FetchError(f"not {what} ({media_type or 'no content type'})")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(f"too large ({int(declared):,} bytes; the limit is "

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
@@ -34,6 +35,10 @@ class Settings:
     # loopback and private addresses may be fetched (off: a link cannot reach the LAN).
     fetch_timeout: float = 15.0
     fetch_allow_private: bool = False
+    # Feeds (RSS, Atom) read on a schedule by the running bot and by `fetch --feeds`; the
+    # bot reads them every `feed_interval` seconds (0: only from the command line).
+    feeds: tuple[str, ...] = ()
+    feed_interval: float = 30 * 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -60,6 +65,8 @@ class Settings:
             fetch_timeout=_positive_float(
                 "FETCH_TIMEOUT", get("FETCH_TIMEOUT", str(cls.fetch_timeout))),
             fetch_allow_private=_switch("FETCH_ALLOW_PRIVATE", get("FETCH_ALLOW_PRIVATE", "0")),
+            feeds=parse_feed_urls(get("FEEDS")),
+            feed_interval=60 * _non_negative("FEED_INTERVAL", get("FEED_INTERVAL", "30")),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -75,6 +82,25 @@ def parse_admin_ids(value: str) -> frozenset[int]:
         if part:
             ids.add(_int("ADMIN_IDS", part))
     return frozenset(ids)
+
+
+def parse_feed_urls(value: str) -> tuple[str, ...]:
+    """Feed URLs separated by commas or white space, each once; http(s) with a host only."""
+    urls = []
+    for url in value.replace(",", " ").split():
+        if not _is_web_url(url):
+            raise ValueError(f"FEEDS must be http or https URLs separated by commas or "
+                             f"spaces, got {url!r}")
+        urls.append(url)
+    return tuple(dict.fromkeys(urls))
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and the like
+        return False
 
 
 def _int(name: str, value: str) -> int:

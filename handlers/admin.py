@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +13,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.feed_state import FeedStatus, feed_state_path_for, feed_statuses
 from bot.fetching import FetchLimits
 from bot.links import LinksReport, add_links, find_links
 from bot.loading import LoadError, LoadReport
@@ -103,13 +105,27 @@ async def _fetch_and_report(message: Message, c: Core, links: list[str]) -> None
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Articles, facts, questions, answered share, top unanswered questions, feedback."""
+    """Articles, facts, questions, answered share, top unanswered questions, feedback, and
+    each feed's last result."""
     if not await _admin_only(update, context, "/stats"):
         return
     c = core(context)
     loaded = await asyncio.to_thread(c.service.stats)
     usage = await asyncio.to_thread(c.usage.stats)
-    await reply(message_of(update), stats_html(loaded, usage))
+    feeds = await asyncio.to_thread(_feed_results, c)
+    await reply(message_of(update), stats_html(loaded, usage, feeds))
+
+
+def _feed_results(c: Core) -> list[FeedStatus]:
+    """Each configured feed's last result; none when the state cannot be read (logged)."""
+    if not c.settings.feeds:
+        return []
+    path = feed_state_path_for(c.settings.database_path)
+    try:
+        return feed_statuses(path, c.settings.feeds)
+    except sqlite3.Error as exc:
+        log.warning("feed results not shown in /stats: %s", exc)
+        return []
 
 
 async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

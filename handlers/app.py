@@ -29,6 +29,7 @@ from bot.usage import UsageLog, usage_path_for
 from handlers import admin, callbacks, commands, inline
 from handlers.context import CORE_KEY, Core
 from handlers.errors import error_handler
+from handlers.feeds import schedule_feeds
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.keyboards import FEEDBACK, MORE, PAGE, SUMMARY
 from handlers.logs import configure_logging, install_redaction, secrets_of
@@ -86,6 +87,7 @@ def build_application(settings: Settings, service: NewsService,
     usage = usage or UsageLog(usage_path_for(settings.database_path))
     application.bot_data[CORE_KEY] = Core(service, usage, settings)
     add_handlers(application)
+    schedule_feeds(application, settings)
     return application
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answers import Answer
+from bot.feed_state import FeedStatus
 from bot.knowledge import StoredArticle
 from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
 from bot.service import ArticlePage, KnowledgeStats
@@ -16,6 +17,7 @@ MAX_MESSAGE_CHARS = 4096
 # Telegram counts UTF-16 code units; leave room so a split never lands on the limit.
 SPLIT_AT = 4000
 MAX_SHOWN_QUESTION = 80
+MAX_SHOWN_ERROR = 160
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -149,7 +151,8 @@ def report_html(lines: Sequence[str], title: str = "Reload finished") -> str:
     return f"<b>{esc(title)}</b>\n" + "\n".join(esc(line) for line in lines)
 
 
-def stats_html(loaded: KnowledgeStats, usage: UsageStats) -> str:
+def stats_html(loaded: KnowledgeStats, usage: UsageStats,
+               feeds: Sequence[FeedStatus] = ()) -> str:
     lines = [
         "<b>Bot statistics</b>",
         f"Articles: {loaded.articles}",
@@ -162,7 +165,25 @@ def stats_html(loaded: KnowledgeStats, usage: UsageStats) -> str:
         lines.append("\n<b>Most frequent unanswered questions</b>")
         lines += [f"{n}× {esc(shorten(text, MAX_SHOWN_QUESTION))}"
                   for text, n in usage.top_unanswered]
+    if feeds:
+        lines.append("\n<b>Feeds</b>")
+        lines += [f"{esc(feed.url)}: {feed_result_html(feed)}" for feed in feeds]
     return "\n".join(lines)
+
+
+def feed_result_html(feed: FeedStatus) -> str:
+    """ok / N new / failing since ... with the error, and the pages that failed."""
+    if feed.checked_at is None:
+        return "not read yet"
+    if feed.failing_since:
+        return (f"<b>failing</b> since {feed.failing_since} UTC: "
+                f"{esc(shorten(feed.error or '', MAX_SHOWN_ERROR))}")
+    text = ("ok, unchanged" if feed.unchanged else
+            f"ok, {feed.new_articles} new" if feed.new_articles else "ok, nothing new")
+    if feed.failed_pages:
+        text += (f", {feed.failed_pages} page{'s' if feed.failed_pages > 1 else ''} failed "
+                 f"({esc(shorten(feed.page_error or '', MAX_SHOWN_ERROR))})")
+    return f"{text} (read {feed.checked_at} UTC)"
 
 
 def split_html(text: str, limit: int = SPLIT_AT) -> list[str]:
