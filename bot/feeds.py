@@ -13,6 +13,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -141,14 +142,20 @@ def feed_entries(page: Page) -> list[Entry]:
     parsed = feedparser.parse(io.BytesIO(page.body), response_headers={
         "content-type": content_type, "content-location": page.url})
     if not parsed.get("version") or (parsed.get("bozo") and not parsed.entries):
-        reason = parsed.get("bozo_exception") or "no RSS or Atom in it"
-        raise FeedError(f"not a readable feed: {reason}")
+        raise FeedError(f"not a readable feed: {_why(parsed.get('bozo_exception'))}")
     entries: dict[str, Entry] = {}
     for item in parsed.entries:
         link = item.get("link")
         if link and link not in entries:
             entries[link] = Entry(item.get("id") or link, link)
     return list(entries.values())
+
+
+def _why(error: Exception | None) -> str:
+    """feedparser's reason, where a person would look: "unclosed token (line 2)"."""
+    if isinstance(error, SAXParseException):
+        return f"{error.getMessage()} (line {error.getLineNumber()})"
+    return str(error) if error else "no RSS or Atom in it"
 
 
 def read_feed(service: NewsService, url: str, state: FeedState,
