@@ -46,3 +46,26 @@ def test_the_token_is_not_in_the_settings_repr() -> None:
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "123:SECRET", "WEBHOOK_SECRET": "s3"})
     assert "SECRET" not in repr(settings)
     assert "s3" not in repr(settings)
+
+
+def test_feeds_are_read_as_urls_separated_by_commas_or_spaces() -> None:
+    settings = Settings.from_env({"FEEDS": " https://a.example/rss, http://b.example/atom.xml\n"
+                                           "https://a.example/rss  https://c.example/feed ",
+                                  "FEED_INTERVAL": "15"})
+    assert settings.feeds == ("https://a.example/rss", "http://b.example/atom.xml",
+                              "https://c.example/feed")
+    assert settings.feed_interval == 15 * 60
+    defaults = Settings.from_env({})
+    assert defaults.feeds == ()
+    assert defaults.feed_interval == 30 * 60
+    assert Settings.from_env({"FEED_INTERVAL": "0"}).feed_interval == 0
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("FEEDS", "ftp://a.example/rss"), ("FEEDS", "https://a.example/rss, a.example/feed"),
+    ("FEEDS", "http://[::1/rss"), ("FEEDS", "https:///rss"), ("FEED_INTERVAL", "-5"),
+    ("FEED_INTERVAL", "hourly"),
+])
+def test_a_malformed_feed_setting_names_its_variable(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value})
