@@ -14,6 +14,7 @@ from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from botapi_standin import PATIENCE_S, BotAPIStandIn
 from pages_server import (
     FERRY_ANSWER,
+    FERRY_PATH,
     FERRY_QUESTION,
     MALFORMED_PATH,
     MARKET_PATH,
@@ -85,6 +86,15 @@ async def test_a_second_round_asks_conditionally_and_fetches_only_the_new_entry(
     await job.run(tg.app)
     assert site.requests[before:] == [MALFORMED_PATH, RSS_PATH, MARKET_PATH]
     assert tg.service.stats().articles == 28
+
+
+async def test_two_rounds_at_once_run_one_after_the_other(feeds_bot: Harness,
+                                                           site: PagesServer) -> None:
+    """The second waits for the first, then finds the feed unchanged: no page twice."""
+    job = feeds_job(feeds_bot)
+    await asyncio.gather(job.run(feeds_bot.app), job.run(feeds_bot.app))
+    assert site.count(FERRY_PATH) == 1
+    assert site.not_modified == [RSS_PATH]
 
 
 async def test_the_scheduler_runs_the_feeds_job_by_itself(feeds_bot: Harness) -> None:
