@@ -88,7 +88,7 @@ class FeedOutcome:
             return [f"  {self.url}: unchanged"]
         if not self.entries:
             return [f"  {self.url}: nothing new"]
-        out = [f"  {self.url}: {len(self.saved)} new of {len(self.entries)} entries tried"]
+        out = [f"  {self.url}: {len(self.saved)} new of {len(self.entries)} tried"]
         for entry in self.entries:
             link = entry.link
             if link.file:
@@ -98,8 +98,8 @@ class FeedOutcome:
                 out.append(f"    failed: {link.url}: {link.error} "
                            f"(try {entry.attempt} of {MAX_ATTEMPTS}; {then})")
         if self.waiting:
-            out.append(f"    waiting: {self.waiting} more entries for the next run "
-                       f"(at most {MAX_NEW_PER_FEED} a run)")
+            out.append(f"    waiting: {_count(self.waiting, 'more entry', 'more entries')} "
+                       f"for the next run (at most {MAX_NEW_PER_FEED} a run)")
         return out
 
 
@@ -126,11 +126,16 @@ class FeedsReport:
     def lines(self) -> list[str]:
         """Short lines for a console or a log: the feeds first, then the load."""
         failing = len(self.failed_feeds)
-        out = [f"read {len(self.feeds)} feeds: {len(self.new_articles)} new articles"
-               + (f", {failing} feeds failing" if failing else "")]
+        out = [f"read {_count(len(self.feeds), 'feed')}: "
+               f"{_count(len(self.new_articles), 'new article')}"
+               + (f", {_count(failing, 'feed')} failing" if failing else "")]
         for feed in self.feeds:
             out += feed.lines()
         return out + (self.load.lines() if self.load else [])
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def feed_entries(page: Page) -> list[Entry]:

@@ -34,7 +34,7 @@ def schedule_feeds(application: Application, settings: Settings) -> None:
     application.bot_data[LOCK_KEY] = asyncio.Lock()
     application.job_queue.run_repeating(feeds_job, interval=settings.feed_interval,
                                         first=FIRST_RUN_S, name=JOB_NAME)
-    log.info("reading %d feeds every %g minutes", len(settings.feeds),
+    log.info("feeds: %d read every %g minutes", len(settings.feeds),
              settings.feed_interval / 60)
 
 
@@ -61,5 +61,7 @@ async def feed_round(application: Application) -> FeedsReport | None:
         except (sqlite3.Error, OSError) as exc:
             log.error("feeds: cannot use the feed state %s: %s", path, exc)
             return None
-    log.info("feeds: %s", "; ".join(line.strip() for line in report.lines()))
+    # Each failure was logged as it happened; here the round's outcome and its load.
+    log.info("feeds: %s%s", report.lines()[0],
+             f"; {report.load.lines()[0]}" if report.load else "")
     return report

@@ -66,7 +66,7 @@ def test_rss_and_atom_entries_are_fetched_loaded_in_one_load_and_answer(
     report = read(service, site, RSS_PATH, ATOM_PATH)
     lines = "\n".join(report.lines())
     assert "read 2 feeds: 3 new articles" in lines
-    assert f"{site.url(RSS_PATH)}: 2 new of 2 entries tried" in lines
+    assert f"{site.url(RSS_PATH)}: 2 new of 2 tried" in lines
     assert f"saved: {site.url(FERRY_PATH)} as link_127_0_0_1_news_winter_ferry" in lines
     # The Atom entry's relative link is read against the feed's address.
     assert f"saved: {site.url(MARKET_PATH)}" in lines
@@ -186,7 +186,7 @@ def test_new_entries_past_the_cap_wait_for_the_next_run_which_asks_in_full(
         site: PagesServer, service: NewsService, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.feeds.MAX_NEW_PER_FEED", 1)
     first = "\n".join(read(service, site, RSS_PATH).lines())
-    assert "waiting: 1 more entries for the next run (at most 1 a run)" in first
+    assert "waiting: 1 more entry for the next run (at most 1 a run)" in first
     second = read(service, site, RSS_PATH)
     assert site.conditional == []  # a 304 would have hidden the waiting entry
     assert [link.url for link in second.new_articles] == [site.url(ARTICLE_PATH)]
@@ -214,7 +214,7 @@ def test_fetch_feeds_on_the_command_line_reads_the_feeds_setting(
     feeds = f"{site.url(RSS_PATH)}, {site.url(MALFORMED_PATH)}"
     result = fetch_feeds_command(tmp_path, feeds, "--feeds")
     assert result.returncode == 0, result.stderr  # one feed failing is not a failed run
-    assert "read 2 feeds: 2 new articles, 1 feeds failing" in result.stdout
+    assert "read 2 feeds: 2 new articles, 1 feed failing" in result.stdout
     assert "added 2" in result.stdout
     assert (tmp_path / "bot.feeds.sqlite3").is_file()
     again = fetch_feeds_command(tmp_path, feeds, "--feeds")

@@ -24,7 +24,7 @@ print(m.__name__)
 @pytest.mark.parametrize(
     "module",
     ["bot", "bot.cli", "bot.service", "bot.answers", "bot.loading", "bot.knowledge",
-     "bot.settings"],
+     "bot.settings", "bot.feeds"],
 )
 def test_importing_the_core_does_not_import_telegram(module: str) -> None:
     result = subprocess.run(
