@@ -120,7 +120,7 @@ class FeedState:
             [validators.get("etag"), validators.get("last-modified"), new_articles,
              int(unchanged), failed_pages, page_error, url])
 
-    def keep_validators(self, url: str) -> None:
+    def record_unchanged(self, url: str) -> None:
         """An unchanged feed (304): a successful read that brought nothing."""
         self._conn.execute(
             "UPDATE feeds SET checked_at = datetime('now'), failing_since = NULL, "

@@ -174,7 +174,7 @@ def read_feed(service: NewsService, url: str, state: FeedState,
         state.record_failure(url, str(exc))
         return FeedOutcome(url, error=str(exc))
     if page.status == 304:
-        state.keep_validators(url)
+        state.record_unchanged(url)
         return FeedOutcome(url, unchanged=True)
     todo, waiting = _new_entries(url, entries, state)
     outcome = FeedOutcome(url, waiting=waiting)
