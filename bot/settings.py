@@ -34,6 +34,9 @@ class Settings:
     # loopback and private addresses may be fetched (off: a link cannot reach the LAN).
     fetch_timeout: float = 15.0
     fetch_allow_private: bool = False
+    # How often the bot looks for articles loaded by another process (`python -m bot load`
+    # from cron) to tell subscribers of them; 0: only at start-up and after its own loads.
+    subscription_check_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -60,6 +63,9 @@ class Settings:
             fetch_timeout=_positive_float(
                 "FETCH_TIMEOUT", get("FETCH_TIMEOUT", str(cls.fetch_timeout))),
             fetch_allow_private=_switch("FETCH_ALLOW_PRIVATE", get("FETCH_ALLOW_PRIVATE", "0")),
+            subscription_check_seconds=_non_negative(
+                "SUBSCRIPTION_CHECK_SECONDS",
+                get("SUBSCRIPTION_CHECK_SECONDS", str(cls.subscription_check_seconds))),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
