@@ -142,11 +142,13 @@ async def _tell(bot: Bot, store: SubscriptionStore, notice: Notice,
 
 
 def schedule_announcements(application: Application, every_s: float) -> None:
-    """Announce at start-up, then every `every_s` seconds (0: at start-up only)."""
+    """Announce once the bot has started, then every `every_s` seconds (0: never again)."""
     queue = application.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for subscriptions")
+    # Scheduled now, run when the application starts: however late that is, it still runs
+    # (a repeating job's first run, "now" when scheduled, would be skipped as past).
+    queue.run_once(announce_job, when=0, name="announce at start",
+                   job_kwargs={"misfire_grace_time": None})
     if every_s:
-        queue.run_repeating(announce_job, interval=every_s, first=0, name="announce")
-    else:
-        queue.run_once(announce_job, when=0, name="announce")
+        queue.run_repeating(announce_job, interval=every_s, first=every_s, name="announce")

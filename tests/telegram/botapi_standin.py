@@ -645,6 +645,15 @@ class BotAPIStandIn:
                 raise AssertionError(f"update {update_id} not taken within {wait_s}s")
             await asyncio.sleep(0.01)
 
+    async def wait_held(self, wait_s: float = PATIENCE_S) -> Call:
+        """The first call held by a 'hold' fault, once it has arrived."""
+        deadline = time.monotonic() + wait_s
+        while not self.holding:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no call held within {wait_s}s")
+            await asyncio.sleep(0.01)
+        return self.holding[0]
+
     def refusals(self) -> list[Call]:
         """Calls Telegram would have refused as a client error (4xx, not injected)."""
         with self._cond:
