@@ -30,6 +30,7 @@ ALREADY = "This chat is already subscribed. /unsubscribe stops the notices."
 UNSUBSCRIBED = "Unsubscribed: no more notices of new articles here."
 NOT_SUBSCRIBED = "This chat is not subscribed. /subscribe to get the titles of new articles."
 GROUP_ADMINS_ONLY = "Sorry, only this group's admins can {action} it."
+NOT_SAVED = "Sorry, I could not save that just now. Please try again later."
 NOT_CHECKED = "Sorry, I could not check that you are an admin here. Please try again later."
 MANAGERS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
@@ -41,8 +42,13 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     c = core(context)
     newest = await asyncio.to_thread(c.service.newest_article_id)
-    added = await asyncio.to_thread(c.subscriptions.subscribe, message.chat.id,
-                                    message.chat.type, newest)
+    try:
+        added = await asyncio.to_thread(c.subscriptions.subscribe, message.chat.id,
+                                        message.chat.type, newest)
+    except sqlite3.Error as exc:  # a full disk or read-only folder
+        log.warning("subscription of chat %s not saved: %s", message.chat.id, exc)
+        await reply(message, NOT_SAVED)
+        return
     await reply(message, SUBSCRIBED if added else ALREADY)
 
 
@@ -51,7 +57,13 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     message = message_of(update)
     if not await _may_manage(message, context, "unsubscribe"):
         return
-    removed = await asyncio.to_thread(core(context).subscriptions.unsubscribe, message.chat.id)
+    try:
+        removed = await asyncio.to_thread(core(context).subscriptions.unsubscribe,
+                                          message.chat.id)
+    except sqlite3.Error as exc:
+        log.warning("unsubscription of chat %s not saved: %s", message.chat.id, exc)
+        await reply(message, NOT_SAVED)
+        return
     await reply(message, UNSUBSCRIBED if removed else NOT_SUBSCRIBED)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -249,3 +250,14 @@ async def kill_during_first_notice(api: BotAPIStandIn, db: Path, articles: Path)
         process.send_signal(signal.SIGKILL)
         await process.wait()
         log.close()
+
+
+async def test_a_subscription_that_cannot_be_saved_says_so(tg: Harness) -> None:
+    path = subscriptions_path_for(tg.service.kb.path)
+    with sqlite3.connect(path) as conn:  # a damaged file: the table is gone
+        conn.execute("DROP TABLE subscribers")
+    conn.close()
+    reply = await tg.say("/subscribe")
+    assert "could not save that" in reply.text
+    reply = await tg.say("/unsubscribe")
+    assert "could not save that" in reply.text
