@@ -123,7 +123,7 @@ async def announce(application: Application) -> AnnounceReport:
 
 
 async def announce_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The JobQueue's periodic run of `announce`."""
+    """`announce` as the JobQueue runs it: at start-up and every SUBSCRIPTION_CHECK_SECONDS."""
     await announce(context.application)
 
 
