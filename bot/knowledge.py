@@ -217,6 +217,21 @@ class KnowledgeBase:
         ).fetchone()
         return StoredArticle(*row) if row else None
 
+    def articles_after(self, article_id: int, limit: int) -> tuple[list[StoredArticle], int]:
+        """The first `limit` articles with a higher id than `article_id` (added after it),
+        oldest first, and how many there are in all."""
+        rows = self.db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            [int(article_id), int(limit)],
+        ).fetchall()
+        total = self.db.execute("SELECT count(*) FROM articles WHERE id > ?",
+                                [int(article_id)]).fetchone()[0]
+        return [StoredArticle(*row) for row in rows], total
+
+    def last_article_id(self) -> int:
+        """The highest article id ever given, removed articles included."""
+        return _last_article_id(self.db)
+
     def key_facts(self, article_id: int) -> list[str]:
         """An article's key facts, most informative first."""
         rows = self.db.execute(

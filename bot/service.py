@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,17 @@ class ArticlePage:
     articles: list[StoredArticle]
     offset: int
     total: int
+
+
+@dataclass(frozen=True)
+class NewArticles:
+    """The articles added after `after` (an article id), oldest first: the first few, how
+    many in all, and the highest article id given when they were read (`newest`)."""
+
+    after: int
+    articles: list[StoredArticle]
+    total: int
+    newest: int
 
 
 def turn_of(answer: Answer) -> Turn | None:
@@ -140,6 +151,20 @@ class NewsService:
         with self.snapshot():
             article = self.kb.article(article_id)
             return (article, self.kb.facts_of(article_id)) if article else None
+
+    def newest_article_id(self) -> int:
+        """The highest article id given so far: every later article gets a higher one."""
+        with self.snapshot():
+            return self.kb.last_article_id()
+
+    def new_articles(self, afters: Iterable[int], limit: int) -> dict[int, NewArticles]:
+        """For each article id in `afters`, the articles added after it (the first `limit`
+        and how many), all from one view of the knowledge base (subscription notices)."""
+        with self.snapshot():
+            newest = self.kb.last_article_id()
+            found = {after: self.kb.articles_after(after, limit) for after in set(afters)}
+        return {after: NewArticles(after, articles, total, newest)
+                for after, (articles, total) in found.items()}
 
     def key_facts(self, article_id: int, first: int) -> list[str]:
         """An article's key facts, most informative first; its first `first` facts when it

@@ -39,6 +39,9 @@ class Settings:
     # bot reads them every `feed_interval` seconds (0: only from the command line).
     feeds: tuple[str, ...] = ()
     feed_interval: float = 30 * 60
+    # How often the bot looks for articles loaded by another process (`python -m bot load`
+    # from cron) to tell subscribers of them; 0: only at start-up and after its own loads.
+    subscription_check_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -67,6 +70,9 @@ class Settings:
             fetch_allow_private=_switch("FETCH_ALLOW_PRIVATE", get("FETCH_ALLOW_PRIVATE", "0")),
             feeds=parse_feed_urls(get("FEEDS")),
             feed_interval=60 * _non_negative("FEED_INTERVAL", get("FEED_INTERVAL", "30")),
+            subscription_check_seconds=_non_negative(
+                "SUBSCRIPTION_CHECK_SECONDS",
+                get("SUBSCRIPTION_CHECK_SECONDS", str(cls.subscription_check_seconds))),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

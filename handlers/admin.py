@@ -22,6 +22,7 @@ from handlers.commands import question
 from handlers.context import Core, NotForThisHandler, core, message_of
 from handlers.formatting import esc, report_html, stats_html
 from handlers.replies import reply
+from handlers.subscriptions import announce
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +54,15 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                              "The previous articles are still being served.")
         return
     await reply(message, report_html(report.lines()))
+    await _tell_subscribers(context, report)
+
+
+async def _tell_subscribers(context: ContextTypes.DEFAULT_TYPE,
+                            report: LoadReport | None) -> None:
+    """After a load that added articles, subscribers hear of them (after the admin's report:
+    the admin waits for nothing)."""
+    if report is not None and report.added:
+        await announce(context.application)
 
 
 async def _after_notice(message: Message, notice: str, work: Callable[[], T]) -> T:
@@ -75,7 +85,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(message_of(update), "Put the page's link after the command, e.g. "
                                         "<code>/add https://example.com/news/story</code>")
         return
-    await _fetch_and_report(message_of(update), core(context), links)
+    await _fetch_and_report(message_of(update), context, links)
 
 
 async def link_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,11 +96,13 @@ async def link_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not links or not core(context).is_admin(update.effective_user):
         await question(update, context)
         return
-    await _fetch_and_report(message, core(context), links)
+    await _fetch_and_report(message, context, links)
 
 
-async def _fetch_and_report(message: Message, c: Core, links: list[str]) -> None:
+async def _fetch_and_report(message: Message, context: ContextTypes.DEFAULT_TYPE,
+                            links: list[str]) -> None:
     """Fetch, save and load the links off the event loop; reply with what became of each."""
+    c = core(context)
     limits = FetchLimits.from_settings(c.settings)
     notice = f"Fetching {len(links)} link{'s' if len(links) > 1 else ''}…"
     try:
@@ -102,6 +114,7 @@ async def _fetch_and_report(message: Message, c: Core, links: list[str]) -> None
                              "The previous articles are still being served.")
         return
     await reply(message, report_html(report.lines(), "Links fetched"))
+    await _tell_subscribers(context, report.load)
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -152,6 +165,7 @@ async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(message, f"I can't add that file: {esc(str(exc))}.")
         return
     await reply(message, f"Saved as <code>{esc(name)}</code>.\n\n{report_html(report.lines())}")
+    await _tell_subscribers(context, report)
 
 
 def _save_and_load(c: Core, name: str, data: bytes) -> LoadReport:

@@ -25,8 +25,9 @@ from bot.links import LINK_RE
 from bot.loading import LoadError
 from bot.service import NewsService
 from bot.settings import Settings
+from bot.subscriptions import SubscriptionStore, subscriptions_path_for
 from bot.usage import UsageLog, usage_path_for
-from handlers import admin, callbacks, commands, inline
+from handlers import admin, callbacks, commands, inline, subscriptions
 from handlers.context import CORE_KEY, Core
 from handlers.errors import error_handler
 from handlers.feeds import schedule_feeds
@@ -49,6 +50,8 @@ USER_COMMANDS = [
     BotCommand("articles", "the articles I have read"),
     BotCommand("summary", "an article's summary: number or title words"),
     BotCommand("facts", "an article's key facts: number or title words"),
+    BotCommand("subscribe", "get the titles of new articles here (group admins in groups)"),
+    BotCommand("unsubscribe", "stop the notices of new articles"),
 ]
 ADMIN_COMMANDS = [
     *USER_COMMANDS,
@@ -66,8 +69,10 @@ def file_url_for(api_url: str) -> str:
 
 
 def build_application(settings: Settings, service: NewsService,
-                      usage: UsageLog | None = None) -> Application:
-    """The application with every handler, the rate limiter and concurrent updates."""
+                      usage: UsageLog | None = None,
+                      subscribers: SubscriptionStore | None = None) -> Application:
+    """The application with every handler, the rate limiter, concurrent updates and the
+    notices of new articles to subscribers."""
     install_redaction(secrets_of(settings.telegram_bot_token, settings.webhook_secret))
     application = (
         ApplicationBuilder()
@@ -85,9 +90,12 @@ def build_application(settings: Settings, service: NewsService,
         .build()
     )
     usage = usage or UsageLog(usage_path_for(settings.database_path))
-    application.bot_data[CORE_KEY] = Core(service, usage, settings)
+    subscribers = subscribers or SubscriptionStore(
+        subscriptions_path_for(settings.database_path))
+    application.bot_data[CORE_KEY] = Core(service, usage, settings, subscribers)
     add_handlers(application)
     schedule_feeds(application, settings)
+    subscriptions.schedule_announcements(application, settings.subscription_check_seconds)
     return application
 
 
@@ -103,6 +111,10 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("articles", commands.articles_command))
     application.add_handler(CommandHandler("summary", commands.summary_command))
     application.add_handler(CommandHandler("facts", commands.facts_command))
+    application.add_handler(CommandHandler(
+        "subscribe", subscriptions.subscribe_command, filters=new_message))
+    application.add_handler(CommandHandler(
+        "unsubscribe", subscriptions.unsubscribe_command, filters=new_message))
     # CommandHandler also fires on edits; an edited old message must never reload.
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=new_message))
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new_message))

@@ -38,6 +38,8 @@ to you for {minutes} minutes; reply to an older answer to continue from that one
 /articles - the articles I know
 /summary <i>number or title words</i> - an article's summary
 /facts <i>number or title words</i> - an article's key facts
+/subscribe - get the titles of new articles here as they arrive (in a group: its admins)
+/unsubscribe - stop them
 /help - this message
 
 Inline: type @{username} and a few words in any chat to share a fact."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import CallbackQuery, InlineQuery, Message, Update, User
 from telegram.ext import ContextTypes
@@ -12,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.answers import Answer
 from bot.service import NewsService
 from bot.settings import Settings
+from bot.subscriptions import SubscriptionStore
 from bot.usage import UsageLog
 
 CORE_KEY = "core"
@@ -21,11 +23,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Core:
-    """The news service, the usage log and the settings the handlers need."""
+    """The news service, the usage log, the subscribers and the settings the handlers need."""
 
     service: NewsService
     usage: UsageLog
     settings: Settings
+    subscriptions: SubscriptionStore
+    # One announce run at a time (handlers/subscriptions.py).
+    announcing: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
 
     def ask(self, question: str, conversation: str | None = None,
             reply_to: str | None = None) -> tuple[Answer, int | None]:

@@ -15,6 +15,7 @@ from bot.fetching import FetchLimits
 from bot.loading import LoadError
 from bot.settings import Settings
 from handlers.context import CORE_KEY, Core
+from handlers.subscriptions import announce
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ def schedule_feeds(application: Application, settings: Settings) -> None:
 
 
 async def feeds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The scheduled job: one round."""
-    await feed_round(context.application)
+    """The scheduled job: one round, then subscribers hear of the articles it added."""
+    report = await feed_round(context.application)
+    if report is not None and report.load is not None and report.load.added:
+        await announce(context.application)
 
 
 async def feed_round(application: Application) -> FeedsReport | None:

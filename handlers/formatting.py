@@ -10,7 +10,8 @@ from bot.answers import Answer
 from bot.feed_state import FeedStatus
 from bot.knowledge import StoredArticle
 from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
-from bot.service import ArticlePage, KnowledgeStats
+from bot.service import ArticlePage, KnowledgeStats, NewArticles
+from bot.subscriptions import one_line
 from bot.usage import UsageStats
 
 MAX_MESSAGE_CHARS = 4096
@@ -149,6 +150,25 @@ def inline_message_html(article: StoredArticle, fact: str | None) -> str:
 def report_html(lines: Sequence[str], title: str = "Reload finished") -> str:
     """A load report (added / updated / removed / unchanged / failed), escaped."""
     return f"<b>{esc(title)}</b>\n" + "\n".join(esc(line) for line in lines)
+
+
+def notice_html(news: NewArticles) -> str:
+    """A subscriber's notice: each new article's title, date and source, and its summary's
+    first sentence; at most MAX_LISTED of them (then how many more), so one message holds it
+    (10 x ~330 characters)."""
+    count = f"{news.total} new article{'s' if news.total > 1 else ''}"
+    lines = [f"<b>{count}</b>"]
+    for article in news.articles:
+        about = ", ".join(esc(shorten(x, 40)) for x in (article.date, article.source) if x)
+        lines.append(f"\n• <b>{esc(shorten(article.title, 150))}</b>"
+                     + (f" ({about})" if about else ""))
+        if line := one_line(article.summary):
+            lines.append(esc(shorten(line, 160)))
+    if more := news.total - len(news.articles):
+        lines.append(f"\n… and {more} more: see /articles.")
+    lines.append("\nAsk me about them, or send /summary and words of a title."
+                 " /unsubscribe stops these notices.")
+    return "\n".join(lines)
 
 
 def stats_html(loaded: KnowledgeStats, usage: UsageStats,

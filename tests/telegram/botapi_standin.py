@@ -2,9 +2,12 @@
 
 It records every call, hands out queued updates through getUpdates (honouring
 allowed_updates like Telegram), keeps the messages the bot sent so buttons can be pressed,
-serves files for getFile, and refuses what Telegram refuses: malformed HTML, empty or
-over-long text, callback data over 64 bytes, too many or duplicate inline results. 429 and
-500 answers, dropped connections, slow answers and garbage bodies can be injected.
+serves files for getFile, knows who is an admin of a group (getChatMember,
+getChatAdministrators), and refuses what Telegram refuses: malformed HTML, empty or
+over-long text, callback data over 64 bytes, too many or duplicate inline results, messages
+to a chat that blocked the bot or removed it (403) or to a group that became a supergroup.
+429 and 500 answers, dropped connections, slow or held answers and garbage bodies can be
+injected.
 """
 
 from __future__ import annotations
@@ -44,6 +47,21 @@ GARBAGE = {
     "not_a_list": json.dumps({"ok": True, "result": {"update_id": 1, "message": None}}).encode(),
 }
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+# What Telegram answers a bot writing to a chat it may no longer write to, by chat type.
+FORBIDDEN = {"private": "Forbidden: bot was blocked by the user",
+             "group": "Forbidden: bot was kicked from the group chat",
+             "supergroup": "Forbidden: bot was kicked from the supergroup chat"}
+UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"
+# The fields Telegram sends with each kind of chat member (PTB needs them all).
+ADMIN_RIGHTS = {right: True for right in (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories")}
+MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {"can_be_edited": False, "is_anonymous": False, **ADMIN_RIGHTS},
+    "member": {}, "left": {}, "kicked": {"until_date": 0},
+}
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and "
                 "reply markup are exactly the same as a current content and reply markup "
                 "of the message")
@@ -94,6 +112,12 @@ class BotAPIStandIn:
         self.files: dict[str, tuple[str, bytes]] = {}
         self.open_callbacks: set[str] = set()
         self.open_inline: set[str] = set()
+        self.members: dict[tuple[int, int], dict] = {}  # (chat id, user id) -> ChatMember
+        self.blocked: set[int] = set()  # chats that blocked the bot or removed it
+        self.migrated: dict[int, int] = {}  # group id -> the id of the supergroup it became
+        self._held: dict[str, int] = {}
+        self.holding: list[Call] = []  # held calls, arrived and not yet answered
+        self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self.draining = False
         # Telegram sends only the allowed_updates kinds; False delivers every kind, as an
@@ -172,6 +196,8 @@ class BotAPIStandIn:
             return
         if delay_s:
             time.sleep(delay_s)
+        if fault == "hold":
+            self._hold(call)
         try:
             self._inject_failure(method)
             call.result = self._dispatch(method, params)
@@ -261,12 +287,22 @@ class BotAPIStandIn:
         'drop_before': the connection closes before the call is handled; 'drop': the call
         is handled but the connection closes before the answer; 'slow': answered after
         `delay_s`; 'not_json': HTTP 200 with a body that is not JSON; 'not_a_list': a
-        successful answer whose result is an object where a list belongs.
+        successful answer whose result is an object where a list belongs; 'hold': the call
+        waits, listed in `holding`, until `release_held()` (a test kills the bot meanwhile).
         """
-        if fault not in {"drop_before", "drop", "slow", *GARBAGE}:
+        if fault not in {"drop_before", "drop", "slow", "hold", *GARBAGE}:
             raise ValueError(f"unknown fault {fault!r}")
         with self._cond:
             self._faults.setdefault(method, []).extend([(fault, delay_s)] * times)
+
+    def _hold(self, call: Call) -> None:
+        with self._cond:
+            self.holding.append(call)
+        self._release.wait(PATIENCE_S)
+
+    def release_held(self) -> None:
+        """Answer the held calls (and hold none from now on)."""
+        self._release.set()
 
     def faults_waiting(self, method: str) -> int:
         """How many injected faults and failures of `method` have not been met yet."""
@@ -342,6 +378,7 @@ class BotAPIStandIn:
         return True
 
     def _m_sendChatAction(self, p: dict) -> bool:
+        self._writable(p.get("chat_id"))
         return True
 
     def _chat(self, chat_id: Any) -> dict:
@@ -353,8 +390,35 @@ class BotAPIStandIn:
             raise Refusal("Bad Request: chat not found")
         return self.chats[key]
 
-    def _m_sendMessage(self, p: dict) -> dict:
+    def _writable(self, chat_id: Any) -> dict:
+        """The chat a message goes to, unless the bot may no longer write there."""
+        chat = self._chat(chat_id)
+        if chat["id"] in self.blocked:
+            raise Refusal(FORBIDDEN[chat["type"]], 403)
+        if chat["id"] in self.migrated:
+            raise Refusal(UPGRADED, 400, {"migrate_to_chat_id": self.migrated[chat["id"]]})
+        return chat
+
+    def _m_getChatMember(self, p: dict) -> dict:
         chat = self._chat(p.get("chat_id"))
+        user_id = int(p.get("user_id") or 0)
+        if chat["type"] == "private" and user_id == chat["id"]:
+            return {"status": "member", "user": {"id": user_id, "is_bot": False,
+                                                 "first_name": chat.get("first_name", "")}}
+        member = self.members.get((chat["id"], user_id))
+        if member is None:
+            raise Refusal("Bad Request: user not found")
+        return member
+
+    def _m_getChatAdministrators(self, p: dict) -> list[dict]:
+        chat = self._chat(p.get("chat_id"))
+        if chat["type"] == "private":
+            raise Refusal("Bad Request: there are no administrators in the private chat")
+        return [m for (chat_id, _), m in self.members.items()
+                if chat_id == chat["id"] and m["status"] in {"creator", "administrator"}]
+
+    def _m_sendMessage(self, p: dict) -> dict:
+        chat = self._writable(p.get("chat_id"))
         text = visible_text(p.get("text"), p.get("parse_mode"))
         check_markup(p.get("reply_markup"))
         message = {"message_id": next(self._message_ids), "from": self.bot_user(),
@@ -467,11 +531,31 @@ class BotAPIStandIn:
         self.chats[chat_id] = chat
         return chat
 
+    def member(self, chat: dict, user: dict, status: str) -> None:
+        """Make `user` a member of the group `chat` with `status` ("creator",
+        "administrator", "member", "left", "kicked"), as getChatMember will tell."""
+        self.members[(chat["id"], user["id"])] = {"status": status, "user": user,
+                                                  **MEMBER_FIELDS[status]}
+
+    def block(self, chat: dict) -> None:
+        """The user blocks the bot (or the group removes it): messages to it get 403."""
+        self.blocked.add(chat["id"])
+
+    def migrate(self, group: dict, supergroup_id: int) -> dict:
+        """The group becomes a supergroup with a new id; messages to the old id are refused
+        with the new one, as Telegram does."""
+        self.migrated[group["id"]] = supergroup_id
+        return self.chat(supergroup_id, "supergroup", title=group.get("title"))
+
     def message(self, text: str | None, user: dict, chat: dict, *,
-                reply_to: dict | None = None, document: dict | None = None) -> dict:
-        """A message update, with the entities a client adds (commands, @mentions)."""
+                reply_to: dict | None = None, document: dict | None = None,
+                sender_chat: dict | None = None) -> dict:
+        """A message update, with the entities a client adds (commands, @mentions).
+        `sender_chat`: sent on behalf of a chat (the group itself: an anonymous admin)."""
         message: dict[str, Any] = {"message_id": next(self._message_ids), "from": user,
                                    "chat": chat, "date": int(time.time())}
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat
         if text is not None:
             message["text"] = text
             if entities := self.entities(text):
@@ -560,6 +644,15 @@ class BotAPIStandIn:
             if time.monotonic() > deadline:
                 raise AssertionError(f"update {update_id} not taken within {wait_s}s")
             await asyncio.sleep(0.01)
+
+    async def wait_held(self, wait_s: float = PATIENCE_S) -> Call:
+        """The first call held by a 'hold' fault, once it has arrived."""
+        deadline = time.monotonic() + wait_s
+        while not self.holding:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no call held within {wait_s}s")
+            await asyncio.sleep(0.01)
+        return self.holding[0]
 
     def refusals(self) -> list[Call]:
         """Calls Telegram would have refused as a client error (4xx, not injected)."""

@@ -88,6 +88,24 @@ async def test_a_second_round_asks_conditionally_and_fetches_only_the_new_entry(
     assert tg.service.stats().articles == 28
 
 
+async def test_subscribers_hear_of_the_articles_a_feed_round_added(
+        feeds_bot: Harness, site: PagesServer) -> None:
+    tg = feeds_bot
+    assert "Subscribed" in (await tg.say("/subscribe")).text
+    job = feeds_job(tg)
+    mark = len(tg.api.calls)
+    await job.run(tg.app)
+    [notice] = [c for c in tg.api.calls[mark:] if c.method == "sendMessage"]
+    assert str(notice.params["chat_id"]) == str(tg.private["id"])
+    assert "2 new articles" in notice.params["text"]
+    site.later_items.append(("Old market hall reopens", MARKET_PATH, "harbour-gazette-1043"))
+    mark = len(tg.api.calls)
+    await job.run(tg.app)
+    [notice] = [c for c in tg.api.calls[mark:] if c.method == "sendMessage"]
+    assert "1 new article" in notice.params["text"]
+    assert "Old market hall reopens" in notice.params["text"]
+
+
 async def test_two_rounds_at_once_run_one_after_the_other(feeds_bot: Harness,
                                                            site: PagesServer) -> None:
     """The second waits for the first, then finds the feed unchanged: no page twice."""

@@ -52,3 +52,4 @@ async def test_webhook_refuses_requests_without_the_secret(
         await app.stop()
         await app.shutdown()
         app.bot_data["core"].usage.close()
+        app.bot_data["core"].subscriptions.close()
