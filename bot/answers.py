@@ -126,7 +126,7 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "facts": [
                 {"text": f.text, "article_id": f.article_id, "article_title": f.article_title,
-                 "article_date": f.article_date, "score": round(f.score, 4)}
+                 "score": round(f.score, 4)}
                 for f in self.facts
             ],
             "summary": self.summary,

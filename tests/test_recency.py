@@ -145,7 +145,6 @@ def test_the_latest_news_is_the_newest_articles_summaries_newest_first(
 def test_every_fact_shows_its_article_date_and_site(news_kb: KnowledgeBase) -> None:
     answer = engine_on(news_kb).ask("How much will the bridge repairs cost?")
     assert answer.facts[0].article_date == "2025-10-13"
-    assert answer.to_dict()["facts"][0]["article_date"] == "2025-10-13"
     assert f"— {CLOSED} (Portmouth Herald, 13 Oct 2025)" in format_answer(answer)
 
 
