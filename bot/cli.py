@@ -255,7 +255,7 @@ def run_without_token(service: NewsService) -> int:
 
 def cmd_articles(service: NewsService) -> int:
     for number, article in enumerate(service.articles().articles, 1):
-        date = f" ({article.date})" if article.date else ""
+        date = f" ({shown})" if (shown := shown_date(article.date)) else ""
         print(f"{number:>3}. {article.title}{date}")
     return 0
 

@@ -25,10 +25,11 @@ _KINDS = {"latest": LATEST, "today": TODAY, "yesterday": YESTERDAY, "this_week":
           "last_week": LAST_WEEK}
 
 # In a question asking for recency these say "news" and nothing more ("what is the latest
-# news?", "what happened today?"): as search words they would match stray sentences.
+# news?", "what happened today?", "what's new this week?"): as search words they would match
+# stray sentences.
 NEWS_WORDS = frozenset({
-    "news", "headline", "headlines", "story", "stories", "article", "articles", "update",
-    "updates", "happen", "happened", "happening", "events",
+    "news", "new", "headline", "headlines", "story", "stories", "article", "articles",
+    "update", "updates", "happen", "happened", "happening", "events",
 })
 
 

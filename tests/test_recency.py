@@ -140,6 +140,7 @@ def test_the_latest_news_is_the_newest_articles_summaries_newest_first(
     assert answer.facts[0].text.startswith("The harbour bridge in Portmouth reopened")
     this_week = engine.ask("what happened this week?")
     assert [f.article_title for f in this_week.facts] == [REOPENED, CLOSED]
+    assert [f.article_title for f in engine.ask("What's new today?").facts] == [REOPENED]
 
 
 def test_every_fact_shows_its_article_date_and_site(news_kb: KnowledgeBase) -> None:
