@@ -135,6 +135,7 @@ ARTICLE_COLUMNS = "id, title, summary, section, date, url, source, source_file, 
 # Dates stored in ISO form (bot/articles.py makes them so when it can parse them): only these
 # have a place in a newest-first order, and as text they sort as dates do.
 ISO_DATE = "date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+EVERY_DAY = ("0000-00-00", "9999-99-99")  # a span no ISO date falls outside
 
 
 class KnowledgeBase:
@@ -221,15 +222,13 @@ class KnowledgeBase:
         """Articles with an ISO date, newest first (of one day, the last loaded first), paged;
         `span`: only those dated from its first to its last ISO day, both included
         (`latest_articles(10, span=("2025-10-13", "2025-10-19"))`: that week's newest ten)."""
-        where, args = ISO_DATE, []
-        if span:
-            # A date with a time ("2025-10-19T08:00") still belongs to its day.
-            where += " AND date >= ? AND substr(date, 1, 10) <= ?"
-            args = list(span)
+        first, last = span or EVERY_DAY
         rows = self.db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where} "
+            # A date with a time ("2025-10-19T08:00") still belongs to its day.
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {ISO_DATE} "
+            "AND date >= ? AND substr(date, 1, 10) <= ? "
             "ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
-            [*args, int(limit), int(offset)],
+            [first, last, int(limit), int(offset)],
         ).fetchall()
         return [StoredArticle(*row) for row in rows]
 
