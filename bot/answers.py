@@ -12,8 +12,9 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from functools import partial
 
 from bot.conversation import Topic
@@ -21,6 +22,7 @@ from bot.embeddings import VectorCache, shared_encoder
 from bot.followups import refers_back, wants_more, wants_summary
 from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
+from bot.recency import date_span, iso_day, newest_first_key
 from bot.scoring import (
     WEIGHTS,
     Term,
@@ -74,6 +76,8 @@ def leans_on_before(text: str) -> bool:
 
 
 NOTHING_MORE = "That is all this article says. Ask me about something else!"
+NO_DATES = ("None of my articles has a date, so I cannot tell which are the newest. "
+            "Ask me about something in them instead!")
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me anything about the news articles I have read.",
     "thanks": "You're welcome! Ask me anything else about the articles.",
@@ -91,6 +95,8 @@ class FactResult:
     score: float
     position: int = 0
     context: str | None = None  # the sentence before, when the fact leans on it
+    article_date: str | None = None  # as stored: ISO when the reader could parse it
+    article_source: str | None = None  # the site or publisher ("Wikinews")
 
 
 @dataclass(frozen=True)
@@ -191,12 +197,14 @@ class AnswerEngine:
     """Answers questions; cheap to call from many threads (one reader connection each)."""
 
     def __init__(self, kb: KnowledgeBase, semantic: bool = True,
-                 weights: Weights = WEIGHTS) -> None:
+                 weights: Weights = WEIGHTS, today: Callable[[], date] = date.today) -> None:
         """`semantic=False` answers with lexical signals only (also the fallback when the
         embedding model is not installed). `weights`: the shipped ones (bot/weights.json),
-        or ones being fitted (bench.fit fits the confidence on its new rank weights)."""
+        or ones being fitted (bench.fit fits the confidence on its new rank weights).
+        `today`: the clock "today" and "this week" are read by (the machine's local date)."""
         self.kb = kb
         self.weights = weights
+        self.today = today
         self._index: _Index | None = None
         self._lock = threading.Lock()
         encoder = shared_encoder() if semantic else None
@@ -244,6 +252,8 @@ class AnswerEngine:
         if talk := small_talk(question.text):
             return Answer(question.text, False, 0.0, reply=SMALL_TALK_REPLIES[talk])
         index = self._current()
+        if question.recency and set(question.words) <= question.when_words:
+            return self._newest(question, index)
         if topic is None or topic.article_id not in index.titles:
             return self._answer(question, self._search(question, index), index)
         if wants_more(question.text):
@@ -261,14 +271,49 @@ class AnswerEngine:
             related = [s.row.article_id for s in sorted(scored, key=lambda s: -s.features["title"])
                        if s.features["article"] >= SUGGEST_COVERAGE]
             return self._refusal(question, index, related)
+        if question.recency:
+            scored = self._recent_first(question, scored)
         best = scored[0]
         return self._found(question, best.confidence, self._facts(scored, index), index)
 
+    def _recent_first(self, question: Question, scored: list[Scored]) -> list[Scored]:
+        """For a question asking for recency, the close candidates (those the reply could
+        show beside the best: within COMPANION_SHARE of its score and confident on their
+        own) from the newest article first; those dated within the days asked for ("today",
+        "last week") before any other. A weaker match never overtakes a clearly better one,
+        and with no dates among them the order stays as it was."""
+        best = scored[0].score
+        close = scored[:1] + [s for s in scored[1:] if s.score >= COMPANION_SHARE * best
+                              and self._confident(question, [s])]
+        dates = self.kb.article_dates(s.row.article_id for s in close)
+        span = date_span(question.recency, self.today())
+        close.sort(key=lambda s: newest_first_key(iso_day(dates.get(s.row.article_id)), span))
+        chosen = {id(s) for s in close}
+        return close + [s for s in scored if id(s) not in chosen]
+
+    def _newest(self, question: Question, index: _Index) -> Answer:
+        """"What is the latest news?" (recency, nothing else asked): the newest articles'
+        summaries, newest first; those of the days asked for when there are any."""
+        span = date_span(question.recency, self.today())
+        articles = (self.kb.latest_articles(MAX_FACTS, span=(span[0].isoformat(),
+                                                              span[1].isoformat()))
+                    if span else [])
+        articles = articles or self.kb.latest_articles(MAX_FACTS)
+        if not articles:
+            return Answer(question.text, False, 0.0, reply=NO_DATES)
+        return self._found(question, 1.0, [
+            FactResult(a.summary, a.id, a.title, 1.0, 0) for a in articles], index)
+
     def _found(self, question: Question, confidence: float, facts: list[FactResult],
                index: _Index) -> Answer:
-        """An answer from `facts`, with the first fact's article's summary and source."""
+        """An answer from `facts`, with the first fact's article's summary and source, and
+        each fact with its article's date and site."""
         article_id = facts[0].article_id
         article = self.kb.article(article_id)
+        shown = {article_id: article} | {
+            i: self.kb.article(i) for i in {f.article_id for f in facts} - {article_id}}
+        facts = [replace(f, article_date=a.date, article_source=a.source)
+                 if (a := shown[f.article_id]) else f for f in facts]
         return Answer(
             question=question.text,
             answered=True,
@@ -404,6 +449,11 @@ class AnswerEngine:
         terms: dict[str, Term] = {}
         vocabulary = index.speller.vocabulary
         for word in question.words:
+            if word in question.when_words and word not in vocabulary:
+                # "latest" in "the latest on the storm" says when, not what: unknown to the
+                # articles it would only count against the answer (or be "corrected" to
+                # "latent"). One they use stays a search word: "the latest epoch".
+                continue
             known = index.speller.correct(word)
             # An unknown name ("Apple") is a thing the articles do not cover, not a typo of a
             # nearby word ("apply"), unless it is one letter off a name they use ("Kebya",

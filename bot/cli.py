@@ -1,4 +1,5 @@
-"""Command line: load, fetch, ask, chat, articles and run; a thin layer over the core."""
+"""Command line: load, fetch, ask, chat, articles, latest and run; a thin layer over the
+core."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from bot.fetching import FetchLimits
 from bot.links import add_links
 from bot.loading import LoadError, LoadReport
 from bot.progress import progress_bar
-from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
+from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view, one_line, shown_date
 from bot.service import NewsService
 from bot.settings import Settings
 
 PROMPT = "you> "
+LATEST_COUNT = 10
 BOLD, RESET = "\033[1m", "\033[0m"  # ANSI: what a terminal shows as bold
 
 
@@ -51,8 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; omit to read stdin")
     add("chat", "talk to the bot in this console")
     add("articles", "list the loaded articles")
+    latest = add("latest", "list the newest articles by date, newest first")
+    latest.add_argument("-n", "--count", type=positive, default=LATEST_COUNT,
+                        help=f"how many (default {LATEST_COUNT})")
     add("run", "run the Telegram bot (console chat when there is no token)")
     return parser
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
 
 
 def load_env_file(path: Path = Path(".env")) -> dict[str, str]:
@@ -120,6 +132,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         return run_without_token(service)
     if args.command == "chat":
         return chat(service)
+    if args.command == "latest":
+        return cmd_latest(service, args.count)
     return cmd_articles(service)
 
 
@@ -207,7 +221,8 @@ def found_lines(found: Found, bold: bool = False) -> list[str]:
             lines.append(fact.context)
         lines.append(marked_text(fact) if bold else fact.text)
         if fact.article_title is not None:
-            lines.append(f"  — {fact.article_title}")
+            label = f" ({fact.article_label})" if fact.article_label else ""
+            lines.append(f"  — {fact.article_title}{label}")
     if found.summary:
         lines.append(f"Summary: {found.summary}")
     if found.source_url:
@@ -262,6 +277,20 @@ def run_without_token(service: NewsService) -> int:
 
 def cmd_articles(service: NewsService) -> int:
     for number, article in enumerate(service.articles().articles, 1):
-        date = f" ({article.date})" if article.date else ""
+        date = f" ({shown})" if (shown := shown_date(article.date)) else ""
         print(f"{number:>3}. {article.title}{date}")
+    return 0
+
+
+def cmd_latest(service: NewsService, count: int) -> int:
+    """The newest `count` articles: date and title, the summary on the line below."""
+    page = service.latest(count)
+    for article in page.articles:
+        print(f"{shown_date(article.date):>11}  {article.title}")
+        if article.summary:
+            print(f"{'':11}  {one_line(article.summary)}")
+    if page.undated:
+        print(f"(not listed: {page.undated} without a date; `articles` lists every article)")
+    if not page.articles and not page.undated:
+        print("no articles are loaded")
     return 0

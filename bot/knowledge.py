@@ -23,7 +23,8 @@ from bot import postings
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
 
-SCHEMA_VERSION = 3  # 2: the fact index (bot/postings.py); 3: file_stats
+# 2: the fact index (bot/postings.py); 3: file_stats; 4: articles_date (/latest)
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 # From this many facts `search` uses the fact index instead of FTS5 bm25() (bench.scale): at
 # 1,000 articles (23,884 facts) it found 66.6% of XQuAD answers at 3.1 ms p50 against FTS5's
@@ -54,6 +55,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
 CREATE TABLE IF NOT EXISTS facts (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -130,6 +132,10 @@ class StoredArticle:
 
 
 ARTICLE_COLUMNS = "id, title, summary, section, date, url, source, source_file, fact_count"
+# Dates stored in ISO form (bot/articles.py makes them so when it can parse them): only these
+# have a place in a newest-first order, and as text they sort as dates do.
+ISO_DATE = "date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+EVERY_DAY = ("0000-00-00", "9999-99-99")  # a span no ISO date falls outside
 
 
 class KnowledgeBase:
@@ -210,6 +216,35 @@ class KnowledgeBase:
             [int(limit), int(offset)],
         ).fetchall()
         return [StoredArticle(*row) for row in rows]
+
+    def latest_articles(self, limit: int = -1, offset: int = 0,
+                        span: tuple[str, str] | None = None) -> list[StoredArticle]:
+        """Articles with an ISO date, newest first (of one day, the last loaded first), paged;
+        `span`: only those dated from its first to its last ISO day, both included
+        (`latest_articles(10, span=("2025-10-13", "2025-10-19"))`: that week's newest ten)."""
+        first, last = span or EVERY_DAY
+        rows = self.db.execute(
+            # A date with a time ("2025-10-19T08:00") still belongs to its day.
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {ISO_DATE} "
+            "AND date >= ? AND substr(date, 1, 10) <= ? "
+            "ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
+            [first, last, int(limit), int(offset)],
+        ).fetchall()
+        return [StoredArticle(*row) for row in rows]
+
+    def dated_count(self) -> int:
+        """How many articles have an ISO date (the rest are left out of `latest_articles`)."""
+        return self.db.execute(f"SELECT count(*) FROM articles WHERE {ISO_DATE}").fetchone()[0]
+
+    def article_dates(self, article_ids: Iterable[int]) -> dict[int, str]:
+        """The stored date of each of these articles that has one."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT id, date FROM articles WHERE id IN ({', '.join('?' * len(ids))}) "
+            "AND date IS NOT NULL", ids)
+        return dict(rows.fetchall())
 
     def article(self, article_id: int) -> StoredArticle | None:
         row = self.db.execute(

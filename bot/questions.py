@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.recency import NEWS_WORDS, recency_of, recency_words
 from bot.text import content_words, normalize, words
 
 MAX_QUESTION_CHARS = 2000  # longer messages are cut: nobody asks a 10 kB question
@@ -39,6 +40,10 @@ class Question:
     # Words added from the conversation's topic ("what did he take?" about Zhang): they say
     # which article, never what is asked about it.
     topic: frozenset[str] = frozenset()
+    # What recency it asks for (bot/recency.py: "latest", "today", ...), or None, and the
+    # words that say so: searched only when the articles use them ("the latest epoch").
+    recency: str | None = None
+    when_words: frozenset[str] = frozenset()
 
 
 def small_talk(text: str) -> str | None:
@@ -66,8 +71,14 @@ def question_type(text: str) -> str:
 
 
 def parse_question(raw: str) -> Question:
-    """Normalise the text and pick its content words (at most MAX_QUERY_WORDS)."""
+    """Normalise the text and pick its content words (at most MAX_QUERY_WORDS). In a
+    question asking for recency, words that only say "news" ("the latest news") are not
+    search words."""
     text = normalize(raw)[:MAX_QUESTION_CHARS].strip()
     names = frozenset(m.group(0).lower() for m in NAME_RE.finditer(text))
-    return Question(text=text, words=content_words(text)[:MAX_QUERY_WORDS],
-                    kind=question_type(text), names=names)
+    recency = recency_of(text)
+    searched = content_words(text)
+    if recency:
+        searched = [w for w in searched if w not in NEWS_WORDS]
+    return Question(text=text, words=searched[:MAX_QUERY_WORDS], kind=question_type(text),
+                    names=names, recency=recency, when_words=recency_words(text))

@@ -9,11 +9,16 @@ found here once, marked by each front end in its own way.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from bot.answers import Answer
 from bot.highlight import answer_span
 from bot.questions import question_type
+from bot.recency import iso_day
+
+# /latest shows each article's summary on one line of about this many characters.
+SUMMARY_LINE_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class ShownFact:
     # Where in `text` the asked-for thing is ("how many": the number), for front ends to
     # mark; None when the question asks for no such thing or this fact does not hold it.
     span: tuple[int, int] | None = None
+    # With the title: the article's site and date ("Wikinews, 12 Sep 2015"), when known.
+    article_label: str | None = None
 
     def parts(self) -> tuple[str, str, str]:
         """`text` cut around the span: (before, span, after); ("", "", text) without one."""
@@ -73,9 +80,11 @@ def answer_view(answer: Answer) -> AnswerView:
     for number, fact in enumerate(answer.facts):
         following = answer.facts[number + 1:number + 2]
         last_of_run = not following or following[0].article_id != fact.article_id
+        label = article_label(fact.article_source, fact.article_date)
         facts.append(ShownFact(fact.text, fact.context or None,
                                fact.article_title if last_of_run else None,
-                               answer_span(kind, fact.text, answer.question)))
+                               answer_span(kind, fact.text, answer.question),
+                               label if last_of_run else None))
     repeated = answer.summary in {f.text for f in answer.facts}
     return Found(
         hedged=answer.tentative,
@@ -84,3 +93,20 @@ def answer_view(answer: Answer) -> AnswerView:
         source_url=answer.article_url or None,
         confidence=answer.confidence,
     )
+
+
+def shown_date(value: str | None) -> str | None:
+    """An article's date as people read it ("14 Oct 2025"); a date the reader could not
+    parse is shown as the article wrote it."""
+    day = iso_day(value)
+    return f"{day.day} {day:%b %Y}" if day else (value or None)
+
+
+def article_label(source: str | None, date: str | None) -> str | None:
+    """What is shown after an article's title: its site and date, "Wikinews, 12 Sep 2015"."""
+    return ", ".join(p for p in (source, shown_date(date)) if p) or None
+
+
+def one_line(text: str, width: int = SUMMARY_LINE_CHARS) -> str:
+    """`text` on one line, cut at a word with an ellipsis when longer than `width`."""
+    return textwrap.shorten(text, width, placeholder=" …")

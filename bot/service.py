@@ -53,6 +53,17 @@ class NewArticles:
     newest: int
 
 
+@dataclass(frozen=True)
+class LatestPage:
+    """Part of the dated articles, newest first: where it starts (0-based), how many are
+    dated, and how many are left out for having no date."""
+
+    articles: list[StoredArticle]
+    offset: int
+    total: int
+    undated: int
+
+
 def turn_of(answer: Answer) -> Turn | None:
     """What a conversation keeps of an answer: its article and the positions of its facts
     from that article; None for refusals and small talk, which keep the topic as it was."""
@@ -141,6 +152,15 @@ class NewsService:
             total = self.kb.article_count()
             offset = min(max(offset, 0), max(total - 1, 0))
             return ArticlePage(self.kb.articles(limit, offset), offset, total)
+
+    def latest(self, limit: int, offset: int = 0) -> LatestPage:
+        """`limit` of the dated articles, newest first, from `offset`; an offset past the
+        end (an old page button) shows the last page's article."""
+        with self.snapshot():
+            total = self.kb.dated_count()
+            offset = min(max(offset, 0), max(total - 1, 0))
+            return LatestPage(self.kb.latest_articles(limit, offset), offset, total,
+                              self.kb.article_count() - total)
 
     def article(self, article_id: int) -> StoredArticle | None:
         with self.snapshot():

@@ -130,7 +130,7 @@ def notices(store: SubscriptionStore, service: NewsService,
     return [Notice(s, news[s.seen_up_to]) for s in subscribers if news[s.seen_up_to].total]
 
 
-def one_line(summary: str) -> str:
+def first_sentence(summary: str) -> str:
     """The summary's first sentence: a notice lists several articles, one line each."""
     sentences = split_sentences(" ".join(summary.split()))
     return sentences[0] if sentences else ""

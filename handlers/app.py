@@ -32,7 +32,7 @@ from handlers.context import CORE_KEY, Core
 from handlers.errors import error_handler
 from handlers.feeds import schedule_feeds
 from handlers.filters import ADDRESSED_TO_BOT
-from handlers.keyboards import FEEDBACK, MORE, PAGE, SUMMARY
+from handlers.keyboards import FEEDBACK, LATEST, MORE, PAGE, SUMMARY
 from handlers.logs import configure_logging, install_redaction, secrets_of
 from handlers.updates import ReadableUpdatesRequest
 
@@ -48,6 +48,7 @@ USER_COMMANDS = [
     BotCommand("ask", "ask a question (needed in groups)"),
     BotCommand("new", "forget our conversation: the next question stands alone"),
     BotCommand("articles", "the articles I have read"),
+    BotCommand("latest", "the newest articles: /latest or /latest 20"),
     BotCommand("summary", "an article's summary: number or title words"),
     BotCommand("facts", "an article's key facts: number or title words"),
     BotCommand("subscribe", "get the titles of new articles here (group admins in groups)"),
@@ -109,6 +110,7 @@ def add_handlers(application: Application) -> None:
     # Not on edits: correcting an old message must not forget a conversation started since.
     application.add_handler(CommandHandler("new", commands.new_command, filters=new_message))
     application.add_handler(CommandHandler("articles", commands.articles_command))
+    application.add_handler(CommandHandler("latest", commands.latest_command))
     application.add_handler(CommandHandler("summary", commands.summary_command))
     application.add_handler(CommandHandler("facts", commands.facts_command))
     application.add_handler(CommandHandler(
@@ -134,6 +136,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(callbacks.more_button, f"^{MORE}:"))
     application.add_handler(CallbackQueryHandler(callbacks.feedback_button, f"^{FEEDBACK}:"))
     application.add_handler(CallbackQueryHandler(callbacks.page_button, f"^{PAGE}:"))
+    application.add_handler(CallbackQueryHandler(callbacks.latest_button, f"^{LATEST}:"))
     application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_handler(MessageHandler(
         filters.COMMAND & private & new_message, commands.unknown_command))

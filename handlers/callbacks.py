@@ -1,4 +1,4 @@
-"""Button presses: summary, more facts, feedback and article list pages."""
+"""Button presses: summary, more facts, feedback, article list and /latest pages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from handlers.context import button_of, core
-from handlers.formatting import articles_page_html, facts_html, summary_html
-from handlers.keyboards import ARTICLES_PER_PAGE, articles_keyboard, parse_data, without_feedback
+from handlers.formatting import articles_page_html, facts_html, latest_html, summary_html
+from handlers.keyboards import (
+    ARTICLES_PER_PAGE,
+    LATEST_MAX,
+    LATEST_PER_PAGE,
+    articles_keyboard,
+    latest_keyboard,
+    parse_data,
+    without_feedback,
+)
 from handlers.replies import answer_query, edit, edit_markup, reply
 
 GONE = "That article is no longer loaded."
@@ -71,3 +79,14 @@ async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     page = await asyncio.to_thread(core(context).service.articles, ARTICLES_PER_PAGE, offset)
     await answer_query(query)
     await edit(query, articles_page_html(page), articles_keyboard(page.offset, page.total))
+
+
+async def latest_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show newer or older articles of /latest in the same message."""
+    query = button_of(update)
+    numbers = parse_data(query.data)
+    offset, size = numbers if len(numbers) == 2 else (0, LATEST_PER_PAGE)
+    size = min(max(size, 1), LATEST_MAX)  # forged data must not ask for the whole base
+    page = await asyncio.to_thread(core(context).service.latest, size, offset)
+    await answer_query(query)
+    await edit(query, latest_html(page), latest_keyboard(page.offset, size, page.total))

@@ -1,5 +1,5 @@
-"""User commands and questions: /start, /help, /ask, /new, /articles, /summary, /facts,
-plain text."""
+"""User commands and questions: /start, /help, /ask, /new, /articles, /latest, /summary,
+/facts, plain text."""
 
 from __future__ import annotations
 
@@ -17,9 +17,17 @@ from handlers.formatting import (
     articles_page_html,
     esc,
     facts_html,
+    latest_html,
     summary_html,
 )
-from handlers.keyboards import ARTICLES_PER_PAGE, answer_keyboard, articles_keyboard
+from handlers.keyboards import (
+    ARTICLES_PER_PAGE,
+    LATEST_MAX,
+    LATEST_PER_PAGE,
+    answer_keyboard,
+    articles_keyboard,
+    latest_keyboard,
+)
 from handlers.replies import reply
 
 TITLES_IN_HELP = 5
@@ -36,6 +44,7 @@ to you for {minutes} minutes; reply to an older answer to continue from that one
 
 /new - forget our conversation: the next question is read on its own
 /articles - the articles I know
+/latest - the newest articles (<i>/latest 20</i> for more)
 /summary <i>number or title words</i> - an article's summary
 /facts <i>number or title words</i> - an article's key facts
 /subscribe - get the titles of new articles here as they arrive (in a group: its admins)
@@ -111,6 +120,30 @@ async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     page = await asyncio.to_thread(core(context).service.articles, ARTICLES_PER_PAGE)
     await reply(message_of(update), articles_page_html(page),
                 articles_keyboard(page.offset, page.total))
+
+
+async def latest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the newest articles by date: ten, or as many as asked (at most LATEST_MAX)."""
+    size = latest_size(context.args or [])
+    if size is None:
+        await reply(message_of(update),
+                    f"Send <code>/latest</code> for the {LATEST_PER_PAGE} newest articles, or "
+                    f"<code>/latest 20</code> for another number (1 to {LATEST_MAX}).")
+        return
+    page = await asyncio.to_thread(core(context).service.latest, size)
+    await reply(message_of(update), latest_html(page),
+                latest_keyboard(page.offset, size, page.total))
+
+
+def latest_size(args: list[str]) -> int | None:
+    """How many articles /latest shows: the default, the number asked for (more than
+    LATEST_MAX shows LATEST_MAX), or None for anything but one positive number."""
+    if not args:
+        return LATEST_PER_PAGE
+    word = args[0]
+    if len(args) > 1 or not (word.isascii() and word.isdigit()) or int(word) == 0:
+        return None
+    return min(int(word), LATEST_MAX)
 
 
 async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,9 +9,18 @@ from collections.abc import Sequence
 from bot.answers import Answer
 from bot.feed_state import FeedStatus
 from bot.knowledge import StoredArticle
-from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view
-from bot.service import ArticlePage, KnowledgeStats, NewArticles
-from bot.subscriptions import one_line
+from bot.rendering import (
+    Found,
+    NotFound,
+    ShownFact,
+    SmallTalk,
+    answer_view,
+    article_label,
+    one_line,
+    shown_date,
+)
+from bot.service import ArticlePage, KnowledgeStats, LatestPage, NewArticles
+from bot.subscriptions import first_sentence
 from bot.usage import UsageStats
 
 MAX_MESSAGE_CHARS = 4096
@@ -73,13 +82,18 @@ def found_blocks(found: Found) -> list[str]:
         context = f"{esc(fact.context)} " if fact.context else ""
         block = context + (fact_with_span_html(fact) if marked else f"<b>{esc(fact.text)}</b>")
         if fact.article_title is not None:
-            block += f"\n— <i>{esc(fact.article_title)}</i>"
+            block += f"\n— <i>{esc(fact.article_title)}</i>" + label_html(fact.article_label)
         blocks.append(block)
     if found.summary:
         blocks.append(f"<b>Summary:</b> {esc(found.summary)}")
     if source := link(found.source_url, "Source"):
         blocks.append(source)
     return blocks
+
+
+def label_html(label: str | None) -> str:
+    """" (Wikinews, 12 Sep 2015)" after an article's title; nothing without a label."""
+    return f" ({esc(label)})" if label else ""
 
 
 def fact_with_span_html(fact: ShownFact) -> str:
@@ -103,7 +117,7 @@ def refusal_html(suggestions: Sequence[str]) -> str:
 
 
 def article_line(number: int, article: StoredArticle) -> str:
-    date = f" ({esc(article.date)})" if article.date else ""
+    date = f" ({esc(shown)})" if (shown := shown_date(article.date)) else ""
     return f"{number}. {esc(article.title)}{date}"
 
 
@@ -118,10 +132,31 @@ def articles_page_html(page: ArticlePage) -> str:
     return "\n".join(lines)
 
 
+def latest_html(page: LatestPage) -> str:
+    """A page of /latest: newest first, each article's date, title and one-line summary.
+    Bullets, not numbers: /summary 3 means the third article of /articles."""
+    if not page.articles:
+        if not page.undated:
+            return "No articles are loaded yet."
+        return ("None of my articles has a date, so I cannot tell which are the newest. "
+                "/articles lists them all.")
+    last = page.offset + len(page.articles)
+    lines = [f"<b>Newest articles {page.offset + 1}–{last} of {page.total}</b>"]
+    for article in page.articles:
+        lines.append(f"\n• <b>{esc(article.title)}</b> — {esc(shown_date(article.date) or '')}")
+        if article.summary:
+            lines.append(esc(one_line(article.summary)))
+    if page.undated:
+        lines.append(f"\nNot listed: {page.undated} article{'s' if page.undated > 1 else ''} "
+                     "without a date (see /articles).")
+    lines.append("\nSend /summary or /facts with words of a title to read one.")
+    return "\n".join(lines)
+
+
 def summary_html(article: StoredArticle) -> str:
     parts = [f"<b>{esc(article.title)}</b>"]
-    if article.date:
-        parts[0] += f" ({esc(article.date)})"
+    if shown := shown_date(article.date):
+        parts[0] += f" ({esc(shown)})"
     parts.append(esc(article.summary) if article.summary else "No summary for this article.")
     if source := link(article.url, "Source"):
         parts.append(source)
@@ -141,7 +176,8 @@ def inline_message_html(article: StoredArticle, fact: str | None) -> str:
     parts = []
     if fact:
         parts.append(f"<b>{esc(shorten(fact, 1500))}</b>")
-    parts.append(f"— <i>{esc(shorten(article.title, 300))}</i>")
+    parts.append(f"— <i>{esc(shorten(article.title, 300))}</i>"
+                 + label_html(article_label(article.source, article.date)))
     if article.summary:
         parts.append(esc(shorten(article.summary, 1800)))
     return "\n\n".join(parts)
@@ -162,7 +198,7 @@ def notice_html(news: NewArticles) -> str:
         about = ", ".join(esc(shorten(x, 40)) for x in (article.date, article.source) if x)
         lines.append(f"\n• <b>{esc(shorten(article.title, 150))}</b>"
                      + (f" ({about})" if about else ""))
-        if line := one_line(article.summary):
+        if line := first_sentence(article.summary):
             lines.append(esc(shorten(line, 160)))
     if more := news.total - len(news.articles):
         lines.append(f"\n… and {more} more: see /articles.")

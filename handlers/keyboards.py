@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-SUMMARY, MORE, FEEDBACK, PAGE = "sum", "more", "fb", "page"
+SUMMARY, MORE, FEEDBACK, PAGE, LATEST = "sum", "more", "fb", "page", "late"
 ARTICLES_PER_PAGE = 10
+LATEST_PER_PAGE = 10  # /latest alone; /latest 20 shows 20 a page
+# The most /latest shows in one message: each article is a title and a summary line, so 30
+# stay within one Telegram message (4,096 characters) or two.
+LATEST_MAX = 30
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
@@ -37,6 +41,18 @@ def articles_keyboard(offset: int, total: int) -> InlineKeyboardMarkup | None:
     if offset + ARTICLES_PER_PAGE < total:
         following = offset + ARTICLES_PER_PAGE
         buttons.append(InlineKeyboardButton("Next ▶", callback_data=f"{PAGE}:{following}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def latest_keyboard(offset: int, size: int, total: int) -> InlineKeyboardMarkup | None:
+    """Newer / older page buttons for /latest (pages of `size`), or None for one page."""
+    buttons = []
+    if offset > 0:
+        newer = max(offset - size, 0)
+        buttons.append(InlineKeyboardButton("◀ Newer", callback_data=f"{LATEST}:{newer}:{size}"))
+    if offset + size < total:
+        older = offset + size
+        buttons.append(InlineKeyboardButton("Older ▶", callback_data=f"{LATEST}:{older}:{size}"))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

@@ -388,3 +388,22 @@ def test_importing_the_main_module_again_does_not_run_the_command_line(tmp_path:
         env=bot_env(tmp_path / "bot.sqlite3", SEEDS), cwd=tmp_path, timeout=TIMEOUT, check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_latest_lists_the_newest_articles_with_date_title_and_summary(seeded_db: Path) -> None:
+    result = run_bot("latest", "-n", "2", db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("23 Feb 2023  Reports: 'streamlined' UK asylum process")
+    assert lines[1].strip().startswith("The United Kingdom Home Office")  # its summary
+    assert lines[2].startswith("18 Jun 2018  FIFA World Cup 2018 day five")
+    assert "not listed: 1 without a date" in result.stdout  # the seed article has none
+    refused = run_bot("latest", "-n", "0", db=seeded_db)
+    assert refused.returncode == 2
+    assert "not a positive whole number" in refused.stderr
+
+
+def test_an_answer_shows_its_article_site_and_date(seeded_db: Path) -> None:
+    result = run_bot("ask", "What caused the crane to fall in Mecca?", db=seeded_db)
+    assert result.returncode == 0, result.stderr
+    assert "— At least 107 killed in Mecca crane collapse (Wikinews, 12 Sep 2015)" in result.stdout

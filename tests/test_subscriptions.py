@@ -11,8 +11,8 @@ from bot.service import NewsService
 from bot.subscriptions import (
     MAX_LISTED,
     SubscriptionStore,
+    first_sentence,
     notices,
-    one_line,
     subscriptions_path_for,
 )
 
@@ -137,6 +137,6 @@ def test_an_article_removed_before_it_was_announced_is_not_announced(
 
 
 def test_one_line_is_the_summarys_first_sentence() -> None:
-    assert one_line("The crane fell on Friday. Rescuers searched the site all night.") == (
+    assert first_sentence("The crane fell on Friday. Rescuers searched the site all night.") == (
         "The crane fell on Friday.")
-    assert one_line("") == ""
+    assert first_sentence("") == ""

@@ -24,7 +24,7 @@ from tg_harness import (
 )
 
 from bot.service import NewsService
-from bot.subscriptions import SubscriptionStore, one_line, subscriptions_path_for
+from bot.subscriptions import SubscriptionStore, first_sentence, subscriptions_path_for
 from handlers.subscriptions import announce
 
 ARTICLE = ("Giant tortoise found alive on {island} after a century\n\nMonday, March 4, 2024\n\n"
@@ -73,7 +73,7 @@ async def test_a_subscriber_gets_one_notice_per_load_that_adds_articles(tg: Harn
     assert title in notice.text
     assert "1 new article" in notice.text
     summary = tg.service.find_article(title).summary  # type: ignore[union-attr]
-    assert one_line(summary) in notice.text
+    assert first_sentence(summary) in notice.text
     assert summary not in notice.text  # its first sentence only
     mark = tg.api.mark()
     await reload(tg)  # nothing new
