@@ -1,0 +1,88 @@
+"""Static sentence embeddings: a table of one vector per word piece, averaged.
+
+A sentence's vector is the mean of its word pieces' rows in a table distilled from the
+all-MiniLM-L6-v2 the bot ships (`python -m bench.distil`, as model2vec distils: each
+vocabulary token encoded alone, PCA to 256 dimensions, SIF weights baked into the rows), then
+made unit length. No network runs at encoding time, so every fact of a load can be encoded
+(docs/ANSWERING.md, "Fact vectors"). Table and tokenizer ship inside the package
+(bot/static_vectors.npz, bot/static_tokenizer.json): only numpy and tokenizers are needed,
+not the MiniLM package.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).parent
+TABLE_FILE = "static_vectors.npz"
+TOKENIZER_FILE = "static_tokenizer.json"
+META_FILE = "static_vectors.json"  # what the table was made from, and how
+# Texts tokenized and summed together: bounds the gathered rows (tokens x 256 float32).
+BATCH_TEXTS = 4096
+
+
+def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows and one float32 scale per row: row ~= q * scale, symmetric, max |q| = 127."""
+    scales = np.abs(table).max(axis=1) / 127.0
+    safe = np.where(scales > 0, scales, 1.0)
+    rows = np.rint(table / safe[:, None]).clip(-127, 127).astype(np.int8)
+    return rows, scales.astype(np.float32)
+
+
+class StaticEncoder:
+    """Token ids -> table rows -> mean -> unit length; one gather and one reduceat a batch."""
+
+    def __init__(self, folder: Path = MODEL_DIR) -> None:
+        from tokenizers import Tokenizer
+
+        with np.load(folder / TABLE_FILE) as data:
+            table = data["table"]
+            scales = data.get("scales")
+        self.table = table
+        self.scales = scales
+        self.dims = int(table.shape[1])
+        self.meta = json.loads((folder / META_FILE).read_text())
+        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (len(texts) x 256), float32; a text with no known word piece (empty,
+        emoji only) gets the zero vector, whose cosine with anything is 0."""
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for start in range(0, len(texts), BATCH_TEXTS):
+            out[start:start + BATCH_TEXTS] = self._encode_batch(
+                list(texts[start:start + BATCH_TEXTS]))
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(texts))
+        vectors = np.zeros((len(texts), self.dims), dtype=np.float32)
+        filled = lengths > 0
+        if not filled.any():
+            return vectors
+        ids = np.fromiter((i for e in encoded for i in e.ids), dtype=np.int64,
+                          count=int(lengths.sum()))
+        rows = self.table[ids].astype(np.float32)
+        if self.scales is not None:
+            rows *= self.scales[ids, None]
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
+        # Sums, not means: the length cancels out when the vector is made unit length.
+        sums = np.add.reduceat(rows, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        vectors[filled] = sums / np.where(norms > 0, norms, 1.0)
+        return vectors
+
+
+@functools.cache
+def shared_static_encoder() -> StaticEncoder:
+    """One static encoder per process (8 MB). Its files ship inside the package, like the
+    code: a missing one is a broken install and raises, rather than loading facts without
+    vectors."""
+    return StaticEncoder()
