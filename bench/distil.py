@@ -104,6 +104,9 @@ def distil(dtype: str) -> dict:
                           "_", "-")),
                       "model_safetensors_sha256": _sha256(weights.read_bytes())},
         "tokenizer_sha256": _sha256((folder / "tokenizer.json").read_bytes()),
+        # Names the table: a knowledge base whose fact vectors came from another one
+        # re-encodes its facts when opened (bot/fact_vectors.py).
+        "table_sha256": _sha256((MODEL_DIR / TABLE_FILE).read_bytes()),
         "rows": len(names), "dims": PCA_DIMS, "dtype": dtype,
         "removed_tokens": int((~kept).sum()), "pca_variance_kept": round(variance, 4),
         "sif_coefficient": SIF_COEFFICIENT, "pooling": "mean over [CLS] token [SEP]",

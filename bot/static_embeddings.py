@@ -34,6 +34,23 @@ def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, scales.astype(np.float32)
 
 
+def to_blobs(vectors: np.ndarray) -> list[bytes]:
+    """Each vector as `dims` int8 bytes, scaled so its largest part is +-127: only the
+    direction is kept, which is all a cosine needs (bench.vectors: no hit@k moves by more
+    than 0.2 points against float32)."""
+    peaks = np.abs(vectors).max(axis=1, keepdims=True)
+    rows = np.rint(vectors * (127.0 / np.where(peaks > 0, peaks, 1.0))).astype(np.int8)
+    return [row.tobytes() for row in rows]
+
+
+def from_blobs(blobs: Sequence[bytes], dims: int) -> np.ndarray:
+    """Unit float32 vectors back from `to_blobs` (a zero vector stays zero)."""
+    rows = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), dims)
+    vectors = rows.astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
 class StaticEncoder:
     """Token ids -> table rows -> mean -> unit length; one gather and one reduceat a batch."""
 
