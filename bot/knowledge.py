@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import sqlite_utils
 
-from bot import postings
+from bot import fact_vectors, postings
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
 
-SCHEMA_VERSION = 3  # 2: the fact index (bot/postings.py); 3: file_stats
+# 2: the fact index (bot/postings.py); 3: file_stats; 4: fact_vectors (bot/fact_vectors.py)
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 # From this many facts `search` uses the fact index instead of FTS5 bm25() (bench.scale): at
 # 1,000 articles (23,884 facts) it found 66.6% of XQuAD answers at 3.1 ms p50 against FTS5's
@@ -73,7 +75,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS facts_ad AFTER DELETE ON facts BEGIN
     INSERT INTO facts_fts(facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-""" + postings.SCHEMA
+""" + postings.SCHEMA + fact_vectors.SCHEMA
 
 
 class FileStat(NamedTuple):
@@ -178,16 +180,21 @@ class KnowledgeBase:
             raise RuntimeError(
                 f"database schema {version} is newer than this program ({SCHEMA_VERSION})"
             )
-        if version == SCHEMA_VERSION:
-            return
-        with _write_transaction(db):
-            for statement in _statements(SCHEMA):
-                db.execute(statement)
-            if version < 2:
-                postings.rebuild(db.conn)
-            db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-            )
+        if version < SCHEMA_VERSION:
+            with _write_transaction(db):
+                for statement in _statements(SCHEMA):
+                    db.execute(statement)
+                if version < 2:
+                    postings.rebuild(db.conn)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                           [str(SCHEMA_VERSION)])
+        if not fact_vectors.is_current(db.conn):
+            # Facts loaded before vectors existed, or with another table: encoded again
+            # here, once, rather than re-parsing every file (docs/ANSWERING.md).
+            with _write_transaction(db):
+                if not fact_vectors.is_current(db.conn):
+                    fact_vectors.rebuild(db.conn)
+                    _next_generation(db)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -299,6 +306,11 @@ class KnowledgeBase:
                     reader = self._reader = IndexReader(self.db.conn, generation)
         return reader
 
+    def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
+        """The facts' static sentence vectors, unit float32 rows in the order asked (a
+        KeyError names facts without one, which a load never leaves)."""
+        return fact_vectors.read(self.db.conn, list(fact_ids))
+
     def vocabulary(self) -> dict[str, int]:
         """Every content word with the number of facts it appears in."""
         return dict(self.db.execute("SELECT word, df FROM vocabulary").fetchall())
@@ -362,7 +374,8 @@ class Writer:
         self.next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
 
     def upsert(self, article: Article) -> None:
-        """Add or replace an article.
+        """Add or replace an article, its facts and their vectors (encoded here when the
+        parsing workers did not).
 
         An updated article keeps its id and a new one never reuses the id of a removed one,
         so the ids front ends hold (buttons, links) stay true.
@@ -386,6 +399,7 @@ class Writer:
             words, terms = fact_terms(text)
             self.df.subtract(words)
             self.delta.remove(fact_id, terms)
+        fact_vectors.remove_article(db.conn, row[0])
         db.execute("DELETE FROM facts WHERE article_id = ?", [row[0]])
         db.execute("DELETE FROM articles WHERE id = ?", [row[0]])
         return int(row[0])
@@ -398,10 +412,7 @@ class Writer:
         self._update_vocabulary()
         self.db.execute("DELETE FROM vocabulary WHERE df <= 0")
         self.delta.write()
-        self.db.execute(
-            "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
-            "DO UPDATE SET value = value + 1"
-        )
+        _next_generation(self.db)
 
     def _insert(self, article: Article, article_id: int) -> None:
         """Insert an article and its facts, fact ids from next_fact on."""
@@ -419,6 +430,8 @@ class Writer:
             [(i, article_id, f.position, f.text, f.key_rank)
              for i, f in zip(ids, article.facts, strict=True)],
         )
+        vectors = article.vectors or fact_vectors.encode([f.text for f in article.facts])
+        fact_vectors.write(self.db.conn, ids, vectors)
         for fact_id, fact in zip(ids, article.facts, strict=True):
             words, terms = fact_terms(fact.text)
             self.df.update(words)
@@ -433,6 +446,12 @@ class Writer:
             [(word, n) for word, n in self.df.items() if n],
         )
         self.df.clear()
+
+
+def _next_generation(db: sqlite_utils.Database) -> None:
+    """Tell readers' caches that what is loaded has changed."""
+    db.execute("INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
+               "DO UPDATE SET value = value + 1")
 
 
 def _last_article_id(db: sqlite_utils.Database) -> int:
