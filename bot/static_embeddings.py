@@ -12,6 +12,7 @@ not the MiniLM package.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,8 +23,9 @@ MODEL_DIR = Path(__file__).parent
 TABLE_FILE = "static_vectors.npz"
 TOKENIZER_FILE = "static_tokenizer.json"
 META_FILE = "static_vectors.json"  # what the table was made from, and how
-# Texts tokenized and summed together: bounds the gathered rows (tokens x 256 float32).
-BATCH_TEXTS = 4096
+# Texts tokenized and summed together: bounds the gathered rows (tokens x 256 float32);
+# 512 encoded 4% faster than 4,096 and 35% faster than 128 (40,000 facts, one process).
+BATCH_TEXTS = 512
 
 
 def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,7 +54,7 @@ def from_blobs(blobs: Sequence[bytes], dims: int) -> np.ndarray:
 
 
 class StaticEncoder:
-    """Token ids -> table rows -> mean -> unit length; one gather and one reduceat a batch."""
+    """Token ids -> table rows -> mean -> unit length; one gather a batch of texts."""
 
     def __init__(self, folder: Path = MODEL_DIR) -> None:
         from tokenizers import Tokenizer
@@ -79,19 +81,22 @@ class StaticEncoder:
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
-        lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(texts))
+        id_lists = [e.ids for e in encoded]
+        lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(texts))
         vectors = np.zeros((len(texts), self.dims), dtype=np.float32)
         filled = lengths > 0
         if not filled.any():
             return vectors
-        ids = np.fromiter((i for e in encoded for i in e.ids), dtype=np.int64,
+        ids = np.fromiter(itertools.chain.from_iterable(id_lists), dtype=np.int64,
                           count=int(lengths.sum()))
         rows = self.table[ids].astype(np.float32)
         if self.scales is not None:
             rows *= self.scales[ids, None]
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
-        # Sums, not means: the length cancels out when the vector is made unit length.
-        sums = np.add.reduceat(rows, starts, axis=0)
+        # Sums, not means: the length cancels out when the vector is made unit length. One
+        # sum per text over its slice of the rows: for 512 facts 1.7 ms, where np.add.reduceat
+        # took 9 ms along the tokens and 15 ms along the dimensions (it is slow on 2-D).
+        ends = np.cumsum(lengths[filled])[:-1]
+        sums = np.stack([part.sum(axis=0) for part in np.split(rows, ends)])
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         vectors[filled] = sums / np.where(norms > 0, norms, 1.0)
         return vectors
