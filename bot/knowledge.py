@@ -23,6 +23,7 @@ import sqlite_utils
 from bot import fact_vectors, postings
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
+from bot.vector_search import VectorSearch
 
 # 2: the fact index (bot/postings.py); 3: file_stats; 4: fact_vectors (bot/fact_vectors.py)
 SCHEMA_VERSION = 4
@@ -140,6 +141,7 @@ class KnowledgeBase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._vector_search = VectorSearch()
         self._reader: IndexReader | None = None
         self._reader_lock = threading.Lock()
         with self.connect() as db:
@@ -305,6 +307,21 @@ class KnowledgeBase:
                 if reader is None or reader.generation != generation:
                     reader = self._reader = IndexReader(self.db.conn, generation)
         return reader
+
+    def nearest_facts(self, vector: np.ndarray, limit: int) -> list[Candidate]:
+        """The `limit` facts whose static vectors are nearest `vector` (a unit vector, as
+        bot.static_embeddings encodes a question), best first, as candidates with bm25 0
+        (the words did not find them)."""
+        matrix = self._vector_search.matrix(self.db.conn, self.generation(),
+                                            len(vector))
+        best = matrix.nearest(vector, limit)
+        if not best:
+            return []
+        marks = ", ".join("?" * len(best))
+        rows = {row[0]: row for row in self.db.execute(
+            f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
+            [fact_id for fact_id, _ in best])}
+        return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows]
 
     def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
         """The facts' static sentence vectors, unit float32 rows in the order asked (a
