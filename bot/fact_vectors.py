@@ -37,6 +37,11 @@ def table_id() -> str:
     return json.loads((MODEL_DIR / META_FILE).read_text())["table_sha256"]
 
 
+def dims() -> int:
+    """How many numbers a stored vector has (its bytes)."""
+    return shared_static_encoder().dims
+
+
 def encode(texts: Sequence[str]) -> list[bytes]:
     """The stored form of each text's vector."""
     return to_blobs(shared_static_encoder().encode(texts))

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import sqlite_utils
 
-from bot import fact_vectors, postings
+from bot import fact_vectors, postings, vector_index
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
 from bot.vector_search import VectorSearch
@@ -28,6 +28,9 @@ from bot.vector_search import VectorSearch
 # 2: the fact index (bot/postings.py); 3: file_stats; 4: fact_vectors (bot/fact_vectors.py)
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
+# Nearest facts asked of the vector search beyond those wanted: removed facts stay in the
+# vector index's lists until compacted (bot/vector_index.py) and are skipped.
+STALE_ALLOWANCE = 16
 # From this many facts `search` uses the fact index instead of FTS5 bm25() (bench.scale): at
 # 1,000 articles (23,884 facts) it found 66.6% of XQuAD answers at 3.1 ms p50 against FTS5's
 # 65.1% at 5.3 ms; at 100 articles the two tie (74.0% / 74.2%), and small bases keep FTS5,
@@ -76,7 +79,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS facts_ad AFTER DELETE ON facts BEGIN
     INSERT INTO facts_fts(facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-""" + postings.SCHEMA + fact_vectors.SCHEMA
+""" + postings.SCHEMA + fact_vectors.SCHEMA + vector_index.SCHEMA
 
 
 class FileStat(NamedTuple):
@@ -196,6 +199,7 @@ class KnowledgeBase:
             with _write_transaction(db):
                 if not fact_vectors.is_current(db.conn):
                     fact_vectors.rebuild(db.conn)
+                    vector_index.rebuild(db.conn, fact_vectors.dims())
                     _next_generation(db)
 
     # -- reading -----------------------------------------------------------------------
@@ -312,16 +316,16 @@ class KnowledgeBase:
         """The `limit` facts whose static vectors are nearest `vector` (a unit vector, as
         bot.static_embeddings encodes a question), best first, as candidates with bm25 0
         (the words did not find them)."""
-        matrix = self._vector_search.matrix(self.db.conn, self.generation(),
-                                            len(vector))
-        best = matrix.nearest(vector, limit)
+        # Extra ones stand in for removed facts the vector index may still list.
+        best = self._vector_search.nearest(self.db.conn, self.generation(), vector,
+                                           limit + STALE_ALLOWANCE)
         if not best:
             return []
         marks = ", ".join("?" * len(best))
         rows = {row[0]: row for row in self.db.execute(
             f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
             [fact_id for fact_id, _ in best])}
-        return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows]
+        return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows][:limit]
 
     def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
         """The facts' static sentence vectors, unit float32 rows in the order asked (a
@@ -388,7 +392,9 @@ class Writer:
         self.df: Counter[str] = Counter()
         self.delta = IndexDelta(db.conn)
         self.last_id = _last_article_id(db)
-        self.next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
+        # Never an id given before: the vector index may still list a removed fact's id.
+        most = db.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]
+        self.next_fact = max(_meta_int(db, "last_fact_id"), most) + 1
 
     def upsert(self, article: Article) -> None:
         """Add or replace an article, its facts and their vectors (encoded here when the
@@ -426,9 +432,13 @@ class Writer:
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(self.last_id)]
         )
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('last_fact_id', ?)", [str(self.next_fact - 1)]
+        )
         self._update_vocabulary()
         self.db.execute("DELETE FROM vocabulary WHERE df <= 0")
         self.delta.write()
+        vector_index.update(self.db.conn, fact_vectors.dims())
         _next_generation(self.db)
 
     def _insert(self, article: Article, article_id: int) -> None:
@@ -469,6 +479,11 @@ def _next_generation(db: sqlite_utils.Database) -> None:
     """Tell readers' caches that what is loaded has changed."""
     db.execute("INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
                "DO UPDATE SET value = value + 1")
+
+
+def _meta_int(db: sqlite_utils.Database, key: str) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _last_article_id(db: sqlite_utils.Database) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot import vector_index
 from bot.static_embeddings import from_blobs
 
 
@@ -37,23 +38,59 @@ class VectorMatrix:
         return [(int(self.fact_ids[i]), float(cosines[i])) for i in top]
 
 
+@dataclass(frozen=True)
+class ListIndex:
+    """The centroids of one generation's vector index (bot/vector_index.py); the lists
+    themselves are read from the knowledge base for each question."""
+
+    generation: int
+    centroids: np.ndarray
+
+    def nearest(self, conn: sqlite3.Connection, query: np.ndarray,
+                limit: int) -> list[tuple[int, float]]:
+        """(fact id, cosine) of the nearest facts filed under the question's nearest lists."""
+        if limit <= 0 or not np.any(query):
+            return []
+        query = query.astype(np.float32)
+        probes = min(vector_index.probes_for(len(self.centroids)), len(self.centroids))
+        clusters = np.argpartition(-(self.centroids @ query), probes - 1)[:probes]
+        ids, rows = vector_index.read_lists(conn, sorted(int(c) for c in clusters),
+                                            self.centroids.shape[1])
+        return VectorMatrix(self.generation, ids, vector_index.unit(rows)).nearest(
+            query, limit)
+
+
 class VectorSearch:
-    """Nearest-fact search over a knowledge base's vectors, read once per generation and
-    shared by every thread (the matrix is the same for all of them)."""
+    """Nearest-fact search over a knowledge base's vectors: exact over one matrix for a
+    small base, through the vector index for a large one. What it keeps per generation is
+    read once and shared by every thread."""
 
     def __init__(self) -> None:
-        self._matrix: VectorMatrix | None = None
+        self._cached: VectorMatrix | ListIndex | None = None
         self._lock = threading.Lock()
 
-    def matrix(self, conn: sqlite3.Connection, generation: int, dims: int) -> VectorMatrix:
-        """The vectors of `generation`, read through `conn` (inside the caller's snapshot)."""
-        matrix = self._matrix
-        if matrix is None or matrix.generation != generation:
+    def nearest(self, conn: sqlite3.Connection, generation: int, query: np.ndarray,
+                limit: int) -> list[tuple[int, float]]:
+        """(fact id, cosine) of about the `limit` facts nearest `query`, best first; read
+        through `conn`, inside the caller's snapshot. A fact the index still lists after
+        its article was removed may be among them: the caller looks the ids up."""
+        searcher = self._for(conn, generation, len(query))
+        if isinstance(searcher, ListIndex):
+            return searcher.nearest(conn, query, limit)
+        return searcher.nearest(query, limit)
+
+    def _for(self, conn: sqlite3.Connection, generation: int,
+             dims: int) -> VectorMatrix | ListIndex:
+        cached = self._cached
+        if cached is None or cached.generation != generation:
             with self._lock:
-                matrix = self._matrix
-                if matrix is None or matrix.generation != generation:
-                    matrix = self._matrix = read_matrix(conn, generation, dims)
-        return matrix
+                cached = self._cached
+                if cached is None or cached.generation != generation:
+                    centroids = vector_index.centroids(conn)
+                    cached = self._cached = (
+                        ListIndex(generation, centroids) if len(centroids)
+                        else read_matrix(conn, generation, dims))
+        return cached
 
 
 def read_matrix(conn: sqlite3.Connection, generation: int, dims: int) -> VectorMatrix:
