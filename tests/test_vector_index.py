@@ -84,7 +84,8 @@ def test_a_reload_files_new_facts_and_never_returns_removed_ones(
     assert gone_facts
     for text in gone_facts:
         found = nearest_text(kb, text)
-        assert found in now.values() and found not in gone_facts
+        assert found in now.values()
+        assert found not in gone_facts
     assert "eleven otters" in nearest_text(kb, "How many otters did the trust count?")
 
 
