@@ -14,11 +14,15 @@ the facts have doubled since they were trained (docs/ANSWERING.md, "Vector searc
 
 from __future__ import annotations
 
+import logging
 import math
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS vector_centroids (cluster INTEGER PRIMARY KEY, vector BLOB NOT NULL);
@@ -83,12 +87,16 @@ def _drop(conn: sqlite3.Connection) -> None:
 def _build(conn: sqlite3.Connection, facts: int, dims: int) -> None:
     """Train the centroids on a sample and file every vector under its nearest one."""
     _drop(conn)
+    start = time.perf_counter()
     lists = min(MAX_LISTS, max(2, facts // FACTS_PER_LIST))
     trained = kmeans(_sample(conn, facts, dims), lists)
+    log.info("vector index: %d lists trained on %d facts in %.1f s", lists, facts,
+             time.perf_counter() - start)
     conn.executemany("INSERT INTO vector_centroids VALUES (?, ?)",
                      ((i, row.tobytes()) for i, row in enumerate(trained)))
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_trained_on', ?)", [str(facts)])
     _append(conn, trained, 0, dims)
+    log.info("vector index: %d facts filed in %.1f s", facts, time.perf_counter() - start)
 
 
 def _sample(conn: sqlite3.Connection, facts: int, dims: int) -> np.ndarray:
