@@ -32,6 +32,7 @@ from collections import defaultdict
 from functools import partial
 from pathlib import Path
 
+from bench.busy import burning, machine_state
 from bench.datasets import add_typos, offtopic_cases, xquad_cases
 from bench.scale import percentiles
 
@@ -129,7 +130,7 @@ async def latency(traffic: Traffic, questions: list[str], rate: float) -> dict:
 
 
 async def run(db: Path | None, rates: list[float], count: int, people: int = PEOPLE,
-              semantic: bool = True) -> dict:
+              semantic: bool = True, busy: int = 0) -> dict:
     """Start the bot on `db` (or the seeds), then measure throughput and latency."""
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-e2e-"))
     articles = workdir / "articles"
@@ -145,9 +146,10 @@ async def run(db: Path | None, rates: list[float], count: int, people: int = PEO
     try:
         async with running_bot(api, workdir, env, stop_s=30):
             await api.wait_for("setMyCommands", wait_s=120)
-            result: dict = {"throughput": await throughput(api, traffic, questions)}
-            result["latency"] = [await latency(traffic, questions[people:], rate)
-                                 for rate in rates]
+            with burning(busy):
+                result: dict = {"throughput": await throughput(api, traffic, questions)}
+                result["latency"] = [await latency(traffic, questions[people:], rate)
+                                     for rate in rates]
     finally:
         api.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -171,12 +173,15 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=3000, help="questions per rate")
     parser.add_argument("--lexical", action="store_true",
                         help="the bot without sentence embeddings (SEMANTIC=0)")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="measure beside N CPU-burning processes")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     rates = [float(r) for r in args.rates.split(",")]
-    result = asyncio.run(run(args.db, rates, args.count, semantic=not args.lexical))
+    result = asyncio.run(run(args.db, rates, args.count, semantic=not args.lexical,
+                             busy=args.busy))
     label = (args.db.name if args.db else "seeds (25 articles)") + (
-        ", without embeddings" if args.lexical else "")
+        ", without embeddings" if args.lexical else "") + f", {machine_state(args.busy)}"
     out = ROOT / "data" / "bench" / f"e2e-{args.db.stem if args.db else 'seeds'}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))

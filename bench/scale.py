@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.busy import burning, machine_state
 from bench.corpus import REAL_ARTICLES, SIZES, build_corpus, corpus_path
 from bench.datasets import ROOT, Case, add_typos, offtopic_cases, xquad_cases
 from bench.loadmem import measure_load
@@ -217,7 +218,8 @@ def load_size(size: int) -> dict:
     return result
 
 
-def run_size(size: int, loaded: dict | None, keep_baselines: bool = False) -> dict:
+def run_size(size: int, loaded: dict | None, keep_baselines: bool = False,
+             busy: int = 0) -> dict:
     """Every measurement at one size; `loaded` (an earlier run's load numbers) skips the load,
     and with `keep_baselines` its baselines are kept (they do not change with our code)."""
     reused = loaded is not None
@@ -232,7 +234,8 @@ def run_size(size: int, loaded: dict | None, keep_baselines: bool = False) -> di
         result |= reload_changed(kb, corpus_path(size))
         kb.close()
     methods: dict[str, dict] = {}
-    methods["ours"] = serve_in_child(db, "auto", None)
+    with burning(busy):
+        methods["ours"] = serve_in_child(db, "auto", None)
     if result["facts"] >= INDEX_MIN_FACTS:
         fts_limit = SAMPLES["ours, FTS5 candidates"].get(size)
         methods["ours, FTS5 candidates"] = serve_in_child(db, "fts", fts_limit)
@@ -312,6 +315,8 @@ def main() -> None:
                         help="keep an earlier run's loaded database and load numbers")
     parser.add_argument("--keep-baselines", action="store_true",
                         help="with --reuse: keep the earlier run's baseline numbers")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="measure our engine beside N CPU-burning processes")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--method", default="auto", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
@@ -327,9 +332,9 @@ def main() -> None:
     for size in sizes:
         reusable = args.reuse and (OUT / f"scale-{size}.sqlite3").exists()
         results[str(size)] = run_size(size, earlier.get(str(size)) if reusable else None,
-                                      args.keep_baselines)
+                                      args.keep_baselines, args.busy)
         save(results)
-    print(machine() + "\n")
+    print(machine() + f"; our engine measured {machine_state(args.busy)}\n")
     print(report({k: v for k, v in results.items() if int(k) in sizes}))
 
 

@@ -112,6 +112,12 @@ class SentenceEncoder:
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded])
         mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+        pooled = self.pooled(ids, mask)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+
+    def pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last layer's mean over the unmasked tokens of token-id rows, not yet of unit
+        length (bench.distil encodes each vocabulary token alone with it)."""
         w = self._w
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
@@ -120,8 +126,7 @@ class SentenceEncoder:
         mask_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
         for i in range(self._layers):
             x = self._layer(x, mask_bias, i)
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+        return (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
 
 
 def model_dir() -> Path | None:

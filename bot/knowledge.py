@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import sqlite_utils
 
-from bot import postings
+from bot import fact_vectors, postings, vector_index
 from bot.articles import Article
 from bot.postings import IndexDelta, IndexReader, fact_terms
+from bot.vector_search import VectorSearch
 
-# 2: the fact index (bot/postings.py); 3: file_stats; 4: articles_date (/latest)
-SCHEMA_VERSION = 4
+# 2: the fact index (bot/postings.py); 3: file_stats; 4: articles_date (/latest);
+# 5: fact_vectors (bot/fact_vectors.py) and the vector index (bot/vector_index.py)
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
+# Nearest facts asked of the vector search beyond those wanted: removed facts stay in the
+# vector index's lists until compacted (bot/vector_index.py) and are skipped.
+STALE_ALLOWANCE = 16
 # From this many facts `search` uses the fact index instead of FTS5 bm25() (bench.scale): at
 # 1,000 articles (23,884 facts) it found 66.6% of XQuAD answers at 3.1 ms p50 against FTS5's
 # 65.1% at 5.3 ms; at 100 articles the two tie (74.0% / 74.2%), and small bases keep FTS5,
@@ -75,7 +81,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS facts_ad AFTER DELETE ON facts BEGIN
     INSERT INTO facts_fts(facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-""" + postings.SCHEMA
+""" + postings.SCHEMA + fact_vectors.SCHEMA + vector_index.SCHEMA
 
 
 class FileStat(NamedTuple):
@@ -144,6 +150,7 @@ class KnowledgeBase:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._vector_search = VectorSearch()
         self._reader: IndexReader | None = None
         self._reader_lock = threading.Lock()
         with self.connect() as db:
@@ -184,16 +191,22 @@ class KnowledgeBase:
             raise RuntimeError(
                 f"database schema {version} is newer than this program ({SCHEMA_VERSION})"
             )
-        if version == SCHEMA_VERSION:
-            return
-        with _write_transaction(db):
-            for statement in _statements(SCHEMA):
-                db.execute(statement)
-            if version < 2:
-                postings.rebuild(db.conn)
-            db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-            )
+        if version < SCHEMA_VERSION:
+            with _write_transaction(db):
+                for statement in _statements(SCHEMA):
+                    db.execute(statement)
+                if version < 2:
+                    postings.rebuild(db.conn)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                           [str(SCHEMA_VERSION)])
+        if not fact_vectors.is_current(db.conn):
+            # Facts loaded before vectors existed, or with another table: encoded again
+            # here, once, rather than re-parsing every file (docs/ANSWERING.md).
+            with _write_transaction(db):
+                if not fact_vectors.is_current(db.conn):
+                    fact_vectors.rebuild(db.conn)
+                    vector_index.rebuild(db.conn, fact_vectors.dims())
+                    _next_generation(db)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -349,6 +362,26 @@ class KnowledgeBase:
                     reader = self._reader = IndexReader(self.db.conn, generation)
         return reader
 
+    def nearest_facts(self, vector: np.ndarray, limit: int) -> list[Candidate]:
+        """The `limit` facts whose static vectors are nearest `vector` (a unit vector, as
+        bot.static_embeddings encodes a question), best first, as candidates with bm25 0
+        (the words did not find them)."""
+        # Extra ones stand in for removed facts the vector index may still list.
+        best = self._vector_search.nearest(self.db.conn, self.generation(), vector,
+                                           limit + STALE_ALLOWANCE)
+        if not best:
+            return []
+        marks = ", ".join("?" * len(best))
+        rows = {row[0]: row for row in self.db.execute(
+            f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
+            [fact_id for fact_id, _ in best])}
+        return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows][:limit]
+
+    def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
+        """The facts' static sentence vectors, unit float32 rows in the order asked (a
+        KeyError names facts without one, which a load never leaves)."""
+        return fact_vectors.read(self.db.conn, list(fact_ids))
+
     def vocabulary(self) -> dict[str, int]:
         """Every content word with the number of facts it appears in."""
         return dict(self.db.execute("SELECT word, df FROM vocabulary").fetchall())
@@ -409,10 +442,13 @@ class Writer:
         self.df: Counter[str] = Counter()
         self.delta = IndexDelta(db.conn)
         self.last_id = _last_article_id(db)
-        self.next_fact = db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts").fetchone()[0]
+        # Never an id given before: the vector index may still list a removed fact's id.
+        most = db.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]
+        self.next_fact = max(_meta_int(db, "last_fact_id"), most) + 1
 
     def upsert(self, article: Article) -> None:
-        """Add or replace an article.
+        """Add or replace an article, its facts and their vectors (encoded here when the
+        parsing workers did not).
 
         An updated article keeps its id and a new one never reuses the id of a removed one,
         so the ids front ends hold (buttons, links) stay true.
@@ -436,6 +472,7 @@ class Writer:
             words, terms = fact_terms(text)
             self.df.subtract(words)
             self.delta.remove(fact_id, terms)
+        fact_vectors.remove_article(db.conn, row[0])
         db.execute("DELETE FROM facts WHERE article_id = ?", [row[0]])
         db.execute("DELETE FROM articles WHERE id = ?", [row[0]])
         return int(row[0])
@@ -445,13 +482,14 @@ class Writer:
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('last_article_id', ?)", [str(self.last_id)]
         )
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('last_fact_id', ?)", [str(self.next_fact - 1)]
+        )
         self._update_vocabulary()
         self.db.execute("DELETE FROM vocabulary WHERE df <= 0")
         self.delta.write()
-        self.db.execute(
-            "INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
-            "DO UPDATE SET value = value + 1"
-        )
+        vector_index.update(self.db.conn, fact_vectors.dims())
+        _next_generation(self.db)
 
     def _insert(self, article: Article, article_id: int) -> None:
         """Insert an article and its facts, fact ids from next_fact on."""
@@ -469,6 +507,8 @@ class Writer:
             [(i, article_id, f.position, f.text, f.key_rank)
              for i, f in zip(ids, article.facts, strict=True)],
         )
+        vectors = article.vectors or fact_vectors.encode([f.text for f in article.facts])
+        fact_vectors.write(self.db.conn, ids, vectors)
         for fact_id, fact in zip(ids, article.facts, strict=True):
             words, terms = fact_terms(fact.text)
             self.df.update(words)
@@ -483,6 +523,17 @@ class Writer:
             [(word, n) for word, n in self.df.items() if n],
         )
         self.df.clear()
+
+
+def _next_generation(db: sqlite_utils.Database) -> None:
+    """Tell readers' caches that what is loaded has changed."""
+    db.execute("INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
+               "DO UPDATE SET value = value + 1")
+
+
+def _meta_int(db: sqlite_utils.Database, key: str) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _last_article_id(db: sqlite_utils.Database) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot import articles as article_parsing
+from bot import fact_vectors
 from bot.articles import Article, file_hash, parse_articles
 from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase, Writer
 from bot.reading import ArticleError, check_path, read_bytes
@@ -352,7 +353,8 @@ def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
     """
     workers = os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
-        yield from map(_parse_one, jobs)
+        for job in jobs:
+            yield from _parse_chunk([job])
         return
     # Chunks small enough that every worker gets a share of a few hundred files.
     size = max(1, min(PARALLEL_CHUNK, len(jobs) // (workers * 4)))
@@ -375,8 +377,14 @@ def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
 
 
 def _parse_chunk(jobs: list[Job]) -> list[Outcome]:
-    """A worker's share: outcomes of consecutive files."""
-    return [_parse_one(job) for job in jobs]
+    """A worker's share: outcomes of consecutive files, their facts' vectors computed here
+    (in parallel, like the parsing) in one batch, by the worker's one encoder."""
+    outcomes = [_parse_one(job) for job in jobs]
+    articles = [a for outcome in outcomes for a in outcome.articles or ()]
+    vectors = iter(fact_vectors.encode([f.text for a in articles for f in a.facts]))
+    for article in articles:
+        article.vectors = [next(vectors) for _ in article.facts]
+    return outcomes
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

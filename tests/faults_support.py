@@ -76,7 +76,15 @@ def visible_state(db_path: Path) -> dict:
             "JOIN articles a ON a.id = f.article_id ORDER BY a.source_file, f.position"
         ).fetchall()
         vocabulary = conn.execute("SELECT word, df FROM vocabulary ORDER BY word").fetchall()
-        return {"articles": articles, "facts": facts, "vocabulary": vocabulary}
+        # Each fact's vector (None if it had none) and any vector left without its fact.
+        vectors = conn.execute(
+            "SELECT a.source_file, f.position, v.vector FROM facts f "
+            "JOIN articles a ON a.id = f.article_id LEFT JOIN fact_vectors v ON v.fact_id = f.id "
+            "ORDER BY a.source_file, f.position").fetchall()
+        orphans = conn.execute("SELECT count(*) FROM fact_vectors "
+                               "WHERE fact_id NOT IN (SELECT id FROM facts)").fetchone()[0]
+        return {"articles": articles, "facts": facts, "vocabulary": vocabulary,
+                "vectors": vectors, "orphan_vectors": orphans}
     finally:
         conn.close()
 

@@ -65,7 +65,7 @@ def full_snapshot(db_path: Path) -> dict:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                for table in ("meta", "articles", "facts", "vocabulary")}
+                for table in ("meta", "articles", "facts", "fact_vectors", "vocabulary")}
     finally:
         conn.close()
 

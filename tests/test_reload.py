@@ -52,6 +52,7 @@ def snapshot(db_path: Path) -> dict:
             "articles": conn.execute("SELECT * FROM articles ORDER BY id").fetchall(),
             "facts": conn.execute("SELECT * FROM facts ORDER BY id").fetchall(),
             "vocabulary": conn.execute("SELECT * FROM vocabulary ORDER BY word").fetchall(),
+            "vectors": conn.execute("SELECT * FROM fact_vectors ORDER BY fact_id").fetchall(),
             "fts": conn.execute(
                 "SELECT rowid FROM facts_fts WHERE facts_fts MATCH 'china OR the' ORDER BY rowid"
             ).fetchall(),
