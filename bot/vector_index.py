@@ -28,7 +28,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS vector_centroids (cluster INTEGER PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS vector_lists (
     cluster INTEGER NOT NULL, chunk INTEGER NOT NULL,
-    fact_ids BLOB NOT NULL, vectors BLOB NOT NULL,
+    fact_ids BLOB NOT NULL, vectors BLOB NOT NULL, norms BLOB NOT NULL,
     PRIMARY KEY (cluster, chunk)
 ) WITHOUT ROWID;
 """
@@ -102,9 +102,10 @@ def _build(conn: sqlite3.Connection, facts: int, dims: int) -> None:
 def _sample(conn: sqlite3.Connection, facts: int, dims: int) -> np.ndarray:
     """An even sample of the vectors (every n-th fact), unit float32."""
     step = max(1, facts // TRAIN_SAMPLE)
-    rows = conn.execute(
-        "SELECT vector FROM (SELECT vector, row_number() OVER (ORDER BY fact_id) AS n "
-        "FROM fact_vectors) WHERE n % ? = 0", [step]).fetchall()
+    # By id, not by row number: a window over every vector is held in memory (~1 GB at
+    # 100,000 articles); ids are nearly dense, so every step-th id is an even sample.
+    rows = conn.execute("SELECT vector FROM fact_vectors WHERE fact_id % ? = 0",
+                        [step]).fetchall()
     return unit(np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int8)
                 .reshape(len(rows), dims))
 
@@ -140,8 +141,9 @@ def _append(conn: sqlite3.Connection, trained: np.ndarray, after: int, dims: int
             cluster = int(clusters[part[0]])
             chunk = conn.execute("SELECT coalesce(max(chunk), -1) + 1 FROM vector_lists "
                                  "WHERE cluster = ?", [cluster]).fetchone()[0]
-            conn.execute("INSERT INTO vector_lists VALUES (?, ?, ?, ?)",
-                         [cluster, chunk, ids[part].tobytes(), rows[part].tobytes()])
+            conn.execute("INSERT INTO vector_lists VALUES (?, ?, ?, ?, ?)",
+                         [cluster, chunk, ids[part].tobytes(), rows[part].tobytes(),
+                          norms_of(rows[part]).tobytes()])
             if chunk >= MAX_CHUNKS:
                 _compact(conn, cluster, dims)
         last = int(ids[-1])
@@ -162,11 +164,11 @@ def _vectors_after(conn: sqlite3.Connection, after: int,
 
 def _compact(conn: sqlite3.Connection, cluster: int, dims: int) -> None:
     """One chunk for the list, without the facts no longer loaded."""
-    ids, rows = read_lists(conn, [cluster], dims)
+    ids, rows, norms = read_lists(conn, [cluster], dims)
     live = np.isin(ids, _loaded(conn, ids))
     conn.execute("DELETE FROM vector_lists WHERE cluster = ?", [cluster])
-    conn.execute("INSERT INTO vector_lists VALUES (?, 0, ?, ?)",
-                 [cluster, ids[live].tobytes(), rows[live].tobytes()])
+    conn.execute("INSERT INTO vector_lists VALUES (?, 0, ?, ?, ?)",
+                 [cluster, ids[live].tobytes(), rows[live].tobytes(), norms[live].tobytes()])
 
 
 def _loaded(conn: sqlite3.Connection, ids: np.ndarray) -> np.ndarray:
@@ -185,19 +187,30 @@ def _indexed_up_to(conn: sqlite3.Connection) -> int:
 
 
 def read_lists(conn: sqlite3.Connection, clusters: list[int],
-               dims: int) -> tuple[np.ndarray, np.ndarray]:
-    """(fact ids, int8 vectors) filed under the clusters."""
+               dims: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(fact ids, int8 vectors, their lengths) filed under the clusters."""
     marks = ", ".join("?" * len(clusters))
-    rows = conn.execute(f"SELECT fact_ids, vectors FROM vector_lists WHERE cluster IN ({marks})",
-                        clusters).fetchall()
+    rows = conn.execute(
+        f"SELECT fact_ids, vectors, norms FROM vector_lists WHERE cluster IN ({marks})",
+        clusters).fetchall()
     ids = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64)
     vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.int8).reshape(-1, dims)
-    return ids, vectors
+    norms = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
+    return ids, vectors, norms
+
+
+def norms_of(rows: np.ndarray) -> np.ndarray:
+    """Each int8 vector's length, stored with it: a question then divides its dot products
+    by them instead of making every vector it reads unit length (most of its time)."""
+    lengths = np.linalg.norm(rows.astype(np.float32), axis=1)
+    return np.where(lengths > 0, lengths, 1.0).astype(np.float32)
 
 
 def probes_for(lists: int) -> int:
-    """How many lists a question reads: ~1% of them, at least 8 (bench.vectors --scale)."""
-    return max(8, math.ceil(lists / 100))
+    """How many lists a question reads: 8, or 1 in 200 of a larger index. At 100,000
+    articles (1,665 lists) 8 read ~13,000 vectors and find 49% of XQuAD answers in the top
+    20, 17 read ~29,000 for 54% at twice the time (docs/BENCHMARKS.md, "Vector search")."""
+    return max(8, math.ceil(lists / 200))
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

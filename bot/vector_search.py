@@ -29,13 +29,7 @@ class VectorMatrix:
         """(fact id, cosine) of the `limit` facts nearest `query` (a unit vector), best first."""
         if not len(self.fact_ids) or limit <= 0 or not np.any(query):
             return []
-        cosines = self.vectors @ query.astype(np.float32)
-        if limit < len(cosines):
-            top = np.argpartition(-cosines, limit)[:limit]
-        else:
-            top = np.arange(len(cosines))
-        top = top[np.argsort(-cosines[top], kind="stable")]
-        return [(int(self.fact_ids[i]), float(cosines[i])) for i in top]
+        return best_of(self.fact_ids, self.vectors @ query.astype(np.float32), limit)
 
 
 @dataclass(frozen=True)
@@ -54,10 +48,19 @@ class ListIndex:
         query = query.astype(np.float32)
         probes = min(vector_index.probes_for(len(self.centroids)), len(self.centroids))
         clusters = np.argpartition(-(self.centroids @ query), probes - 1)[:probes]
-        ids, rows = vector_index.read_lists(conn, sorted(int(c) for c in clusters),
-                                            self.centroids.shape[1])
-        return VectorMatrix(self.generation, ids, vector_index.unit(rows)).nearest(
-            query, limit)
+        ids, rows, norms = vector_index.read_lists(
+            conn, sorted(int(c) for c in clusters), self.centroids.shape[1])
+        return best_of(ids, (rows @ query) / norms, limit)
+
+
+def best_of(fact_ids: np.ndarray, cosines: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """(fact id, cosine) of the `limit` highest cosines, best first."""
+    if limit < len(cosines):
+        top = np.argpartition(-cosines, limit)[:limit]
+    else:
+        top = np.arange(len(cosines))
+    top = top[np.argsort(-cosines[top], kind="stable")]
+    return [(int(fact_ids[i]), float(cosines[i])) for i in top]
 
 
 class VectorSearch:
