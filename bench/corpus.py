@@ -58,7 +58,7 @@ def real_sources() -> list[Source]:
             for article in read_articles(path, SEEDS):
                 sources.append(Source(article.title, [f.text for f in article.facts]))
     for article in xquad_articles():
-        sentences = [s for p in article["paragraphs"] for s in split_sentences(p["context"])]
+        sentences = [s for p in article["paragraphs"] for s in split_sentences(p["context"], "syntok")]
         sources.append(Source(article["title"].replace("_", " "), sentences))
     return sources
 
