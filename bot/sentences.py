@@ -46,9 +46,11 @@ _TITLE_END_RE = re.compile(rf"\b(?:{_TITLES}|v|vs)\.$|^\d{{1,3}}\.$")
 # inside brackets.
 _MISSED_CUT_RE = re.compile(
     rf";\s(?=[A-Z0-9(])|\b(?P<word>[a-z]{{2,}})\.\s(?=\d|(?:{_TITLES})\.\s)")
-_NUMBER_ABBREVIATIONS = frozenset(
-    "approx vol vols no nos pp fig figs art arts ch sec ca est op ed eds vs para ref tel pt "
-    "pts cf al ft mi km oz lb lbs min max yr yrs".split())
+_NUMBER_ABBREVIATIONS = frozenset([
+    "approx", "vol", "vols", "no", "nos", "pp", "fig", "figs", "art", "arts", "ch", "sec",
+    "ca", "est", "op", "ed", "eds", "vs", "para", "ref", "tel", "pt", "pts", "cf", "al", "ft",
+    "mi", "km", "oz", "lb", "lbs", "min", "max", "yr", "yrs",
+])
 _TAIL_WORDS = 8
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
