@@ -54,6 +54,8 @@ def _drop_control(match: re.Match[str]) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters and digits, inner apostrophes kept)."""
+    if text.isascii():  # lowered at once: ASCII case changes no word's bounds (as "İ" can)
+        return WORD_RE.findall(text.lower())
     return [w.lower().replace("’", "'") for w in WORD_RE.findall(text)]
 
 
