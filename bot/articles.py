@@ -51,8 +51,10 @@ class Article:
     source: str | None = None
     license: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
-    # Its facts' vectors as stored (bot/fact_vectors.py), set by the load's workers.
+    # Its facts' vectors as stored (bot/fact_vectors.py) and their content words and index
+    # terms (bot.postings.packed_terms), set by the load's workers.
     vectors: list[bytes] | None = None
+    terms: list[tuple[str, str]] | None = None
 
 
 def file_hash(data: bytes, meta: dict[str, str] | None = None) -> str:

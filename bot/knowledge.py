@@ -25,7 +25,7 @@ import sqlite_utils
 
 from bot import fact_vectors, postings, vector_index
 from bot.articles import Article
-from bot.postings import IndexDelta, IndexReader, fact_terms
+from bot.postings import IndexDelta, IndexReader, fact_terms, packed_terms
 from bot.vector_search import VectorSearch
 
 # 2: the fact index (bot/postings.py); 3: file_stats; 4: fact_vectors (bot/fact_vectors.py);
@@ -398,8 +398,8 @@ class Writer:
         self.next_fact = max(_meta_int(db, "last_fact_id"), most) + 1
 
     def upsert(self, article: Article) -> None:
-        """Add or replace an article, its facts and their vectors (encoded here when the
-        parsing workers did not).
+        """Add or replace an article, its facts, their vectors and index terms (found here
+        when the parsing workers did not).
 
         An updated article keeps its id and a new one never reuses the id of a removed one,
         so the ids front ends hold (buttons, links) stay true.
@@ -465,10 +465,10 @@ class Writer:
                                  zip(ids, [f.text for f in article.facts], strict=True))
         vectors = article.vectors or fact_vectors.encode([f.text for f in article.facts])
         fact_vectors.write(self.db.conn, ids, vectors)
-        for fact_id, fact in zip(ids, article.facts, strict=True):
-            words, terms = fact_terms(fact.text)
-            self.df.update(words)
-            self.delta.add(fact_id, terms)
+        packed = article.terms or [packed_terms(f.text) for f in article.facts]
+        for fact_id, (words, terms) in zip(ids, packed, strict=True):
+            self.df.update(words.split())
+            self.delta.add(fact_id, terms.split())
         self.next_fact += len(article.facts)
 
     def _update_vocabulary(self) -> None:
