@@ -102,12 +102,22 @@ class StaticEncoder:
             split = [None if _OTHER_SPACE_RE.search(t) else t.split(" ") for t in texts]
             new = list({w: None for words in split if words for w in words if w not in cache})
             if new:
-                for word, encoded in zip(new, self._encode_whole(new), strict=True):
-                    cache[word] = encoded.ids
+                cache.update(zip(new, self._word_token_ids(new), strict=True))
             odd = iter(e.ids for e in self._encode_whole(
                 [t for t, words in zip(texts, split, strict=True) if words is None]))
             return [next(odd) if words is None else [i for w in words for i in cache[w]]
                     for words in split]
+
+    def _word_token_ids(self, words: list[str]) -> list[list[int]]:
+        """Each word's token ids, from one tokenizing of the words joined by spaces: each token
+        goes to the word its offset falls in (one text costs far less than a text a word)."""
+        encoded = self._tokenizer.encode(" ".join(words), add_special_tokens=False)
+        starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
+        owners = np.searchsorted(starts, [start for start, _ in encoded.offsets], "right") - 1
+        out: list[list[int]] = [[] for _ in words]
+        for owner, token in zip(owners.tolist(), encoded.ids, strict=True):
+            out[owner].append(token)
+        return out
 
     def _encode_whole(self, texts: list[str]) -> list:
         return self._tokenizer.encode_batch_fast(texts, add_special_tokens=False) if texts else []
