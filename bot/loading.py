@@ -346,10 +346,11 @@ def _outcomes(jobs: list[Job], seen: list[Seen | None], stored_stats: dict[str, 
 def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
     """Each file's outcome in order; many files are parsed by one worker process per core.
 
-    Parsing (sentence splitting above all) is ~80% of a load's time, and in Python only
-    processes run it in parallel. Workers are forked from a fork server (spawned where there
-    is none), never from the loading process: forking a process that runs threads, as the
-    bot does, can deadlock the child. At most CHUNKS_AHEAD chunks per worker are parsed
+    Parsing, vectors and index terms are ~3/4 of a load's CPU time (docs/BENCHMARKS.md,
+    "Loading speed"), and in Python only processes run them in parallel. Workers are
+    forked from a fork server (spawned where there is none), never from the loading
+    process: forking a process that runs threads, as the bot does, can deadlock the child.
+    At most CHUNKS_AHEAD chunks per worker are parsed
     ahead of the writer, so parsed files never pile up in memory.
     """
     workers = os.cpu_count() or 1
