@@ -11,12 +11,13 @@ from bot.dates import parse_date
 from bot.formats import RawArticle, parse_file_text
 from bot.keyfacts import key_fact_ranks
 from bot.reading import ArticleError, check_path, decode, read_bytes
-from bot.sentences import split_sentences
+from bot.sentences import SPLITTER, split_sentences
 from bot.summary import summarize
 from bot.text import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
-PARSER_VERSION = "12"
+# The raw sentence splitter is part of it: installing or removing blingfire changes splits.
+PARSER_VERSION = f"13-{SPLITTER}"
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class Article:
     source: str | None = None
     license: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
-    # Its facts' vectors as stored (bot/fact_vectors.py), set by the load's workers.
+    # Its facts' vectors as stored (bot/fact_vectors.py) and their content words and index
+    # terms (bot.postings.packed_terms), set by the load's workers.
     vectors: list[bytes] | None = None
+    terms: list[tuple[str, str]] | None = None
 
 
 def file_hash(data: bytes, meta: dict[str, str] | None = None) -> str:

@@ -26,6 +26,7 @@ from bot import articles as article_parsing
 from bot import fact_vectors
 from bot.articles import Article, file_hash, parse_articles
 from bot.knowledge import FileStat, FileStatChanges, KnowledgeBase, Writer
+from bot.postings import packed_terms
 from bot.reading import ArticleError, check_path, read_bytes
 
 SIDECAR_NAME = "_sources.json"
@@ -345,10 +346,11 @@ def _outcomes(jobs: list[Job], seen: list[Seen | None], stored_stats: dict[str, 
 def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
     """Each file's outcome in order; many files are parsed by one worker process per core.
 
-    Parsing (sentence splitting above all) is ~80% of a load's time, and in Python only
-    processes run it in parallel. Workers are forked from a fork server (spawned where there
-    is none), never from the loading process: forking a process that runs threads, as the
-    bot does, can deadlock the child. At most CHUNKS_AHEAD chunks per worker are parsed
+    Parsing, vectors and index terms are ~3/4 of a load's CPU time (docs/BENCHMARKS.md,
+    "Loading speed"), and in Python only processes run them in parallel. Workers are
+    forked from a fork server (spawned where there is none), never from the loading
+    process: forking a process that runs threads, as the bot does, can deadlock the child.
+    At most CHUNKS_AHEAD chunks per worker are parsed
     ahead of the writer, so parsed files never pile up in memory.
     """
     workers = os.cpu_count() or 1
@@ -377,13 +379,15 @@ def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:
 
 
 def _parse_chunk(jobs: list[Job]) -> list[Outcome]:
-    """A worker's share: outcomes of consecutive files, their facts' vectors computed here
-    (in parallel, like the parsing) in one batch, by the worker's one encoder."""
+    """A worker's share: outcomes of consecutive files, their facts' vectors (in one batch,
+    by the worker's one encoder) and index terms computed here, in parallel like the
+    parsing, rather than in the one writing process."""
     outcomes = [_parse_one(job) for job in jobs]
     articles = [a for outcome in outcomes for a in outcome.articles or ()]
     vectors = iter(fact_vectors.encode([f.text for a in articles for f in a.facts]))
     for article in articles:
         article.vectors = [next(vectors) for _ in article.facts]
+        article.terms = [packed_terms(f.text) for f in article.facts]
     return outcomes
 
 

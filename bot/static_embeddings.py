@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +28,11 @@ META_FILE = "static_vectors.json"  # what the table was made from, and how
 # Texts tokenized and summed together: bounds the gathered rows (tokens x 256 float32);
 # 512 encoded 4% faster than 4,096 and 35% faster than 128 (40,000 facts, one process).
 BATCH_TEXTS = 512
+# Words whose token ids an encoder remembers (~120 bytes each); then it starts again.
+WORD_CACHE = 100_000
+# Whitespace other than the space: a text holding any is tokenized whole, as the tokenizer
+# and Python do not agree on every such character (U+001C-U+001F).
+_OTHER_SPACE_RE = re.compile(r"[^\S ]")
 
 
 def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +76,8 @@ class StaticEncoder:
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
+        self._word_ids: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (len(texts) x 256), float32; a text with no known word piece (empty,
@@ -79,9 +88,42 @@ class StaticEncoder:
                 list(texts[start:start + BATCH_TEXTS]))
         return out
 
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Each text's token ids, as the tokenizer gives them for the whole text.
+
+        Its normaliser and pre-tokeniser (BERT's) work within a space-separated word, so each
+        distinct word is tokenized once and remembered: a load's facts repeat their words,
+        and this took a third of the time of tokenizing every text whole.
+        """
+        with self._lock:
+            cache = self._word_ids
+            if len(cache) > WORD_CACHE:
+                cache.clear()
+            split = [None if _OTHER_SPACE_RE.search(t) else t.split(" ") for t in texts]
+            new = list({w: None for words in split if words for w in words if w not in cache})
+            if new:
+                cache.update(zip(new, self._word_token_ids(new), strict=True))
+            odd = iter(e.ids for e in self._encode_whole(
+                [t for t, words in zip(texts, split, strict=True) if words is None]))
+            return [next(odd) if words is None else [i for w in words for i in cache[w]]
+                    for words in split]
+
+    def _word_token_ids(self, words: list[str]) -> list[list[int]]:
+        """Each word's token ids, from one tokenizing of the words joined by spaces: each token
+        goes to the word its offset falls in (one text costs far less than a text a word)."""
+        encoded = self._tokenizer.encode(" ".join(words), add_special_tokens=False)
+        starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
+        owners = np.searchsorted(starts, [start for start, _ in encoded.offsets], "right") - 1
+        out: list[list[int]] = [[] for _ in words]
+        for owner, token in zip(owners.tolist(), encoded.ids, strict=True):
+            out[owner].append(token)
+        return out
+
+    def _encode_whole(self, texts: list[str]) -> list:
+        return self._tokenizer.encode_batch_fast(texts, add_special_tokens=False) if texts else []
+
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
-        id_lists = [e.ids for e in encoded]
+        id_lists = self.token_ids(texts)
         lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(texts))
         vectors = np.zeros((len(texts), self.dims), dtype=np.float32)
         filled = lengths > 0

@@ -77,3 +77,49 @@ def test_articles_are_listed_by_title_and_paged(loaded_kb: KnowledgeBase) -> Non
     titles = [a.title for a in loaded_kb.articles()]
     assert titles == sorted(titles, key=str.casefold)
     assert [a.title for a in loaded_kb.articles(limit=5, offset=5)] == titles[5:10]
+
+
+def fts_matches_facts(kb: KnowledgeBase) -> bool:
+    """FTS5's own check that facts_fts indexes exactly the rows of facts."""
+    try:
+        kb.db.execute("INSERT INTO facts_fts(facts_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def test_the_text_index_follows_edits_and_removals(kb: KnowledgeBase, empty_dir: Path) -> None:
+    (empty_dir / "a.md").write_text("# Harbour\n\nThe lighthouse keeper retired in May.\n")
+    (empty_dir / "b.md").write_text("# Mill\n\nThe windmill was rebuilt after the storm.\n")
+    load_directory(kb, empty_dir)
+    (empty_dir / "a.md").write_text("# Harbour\n\nThe harbour master retired in June.\n")
+    (empty_dir / "b.md").unlink()
+    load_directory(kb, empty_dir)
+    assert [c.text for c in kb.search(["retired"], 5, method="fts")] == [
+        "The harbour master retired in June."]
+    assert kb.search(["lighthouse", "windmill"], 5, method="fts") == []
+    assert fts_matches_facts(kb)
+
+
+def test_a_base_whose_text_index_was_kept_by_triggers_is_upgraded(
+    tmp_path: Path, articles_dir: Path
+) -> None:
+    """Schema 4 filled facts_fts by triggers; the writer now does, and must not do it twice."""
+    path = tmp_path / "kb.sqlite3"
+    KnowledgeBase(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TRIGGER facts_ai AFTER INSERT ON facts BEGIN
+                INSERT INTO facts_fts(rowid, text) VALUES (new.id, new.text);
+            END;
+            UPDATE meta SET value = '4' WHERE key = 'schema_version';
+        """)
+    conn.close()
+    kb = KnowledgeBase(path)
+    try:
+        load_directory(kb, articles_dir)
+        texts = [c.text for c in kb.search(["warning"], 50, method="fts")]
+        assert len(texts) == len(set(texts)) > 0
+        assert fts_matches_facts(kb)
+    finally:
+        kb.close()

@@ -1,0 +1,81 @@
+"""blingfire against syntok: speed, and the paragraphs the two split differently.
+
+Run: `.venv/bin/python -m bench.splitters [--show N]` (needs blingfire installed). The
+paragraphs are those the loader splits (cleaned as it cleans them) of the seeds, the 48
+XQuAD articles and the Wikinews corpus; each is split by `split_sentences` with either raw
+splitter, the repairs on top. Prints the counts, the times and the first N differences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench.datasets import SEEDS, WIKINEWS, write_xquad_folder
+from bot.cleaning import clean_paragraphs
+from bot.formats import parse_file_text
+from bot.loading import scan
+from bot.reading import ArticleError, decode
+from bot.sentences import SPLITTERS, split_sentences
+from bot.text import normalize
+
+
+def paragraphs(folder: Path) -> list[str]:
+    """The cleaned paragraphs of every article file in the folder, as the loader has them."""
+    out: list[str] = []
+    for path in scan(folder):
+        try:
+            raws = parse_file_text(path, decode(path.read_bytes()))
+        except ArticleError:  # not an article (the corpus's meta.json)
+            continue
+        for raw in raws:
+            out.extend(clean_paragraphs([normalize(line) for line in raw.lines]))
+    return out
+
+
+def timed(splitter: str, texts: list[str], rounds: int = 3) -> float:
+    """Best seconds of `rounds` passes splitting every text."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for text in texts:
+            split_sentences(text, splitter)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", type=int, default=20, help="differences printed")
+    args = parser.parse_args()
+    if "blingfire" not in SPLITTERS:
+        raise SystemExit("blingfire is not installed here")
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = {"seeds": paragraphs(SEEDS), "wikinews": paragraphs(WIKINEWS),
+                   "xquad": paragraphs(write_xquad_folder(Path(tmp) / "xquad"))}
+    shown = 0
+    summary = {}
+    for name, texts in sources.items():
+        differ = 0
+        for text in texts:
+            ours, theirs = split_sentences(text, "syntok"), split_sentences(text, "blingfire")
+            if ours == theirs:
+                continue
+            differ += 1
+            if shown < args.show:
+                shown += 1
+                print(f"--- {name}")
+                print("\n".join(difflib.unified_diff(ours, theirs, "syntok", "blingfire",
+                                                     lineterm="", n=0)))
+        sentences = sum(len(split_sentences(t, "syntok")) for t in texts)
+        summary[name] = {"paragraphs": len(texts), "differ": differ, "sentences": sentences,
+                         **{f"{s}_s": round(timed(s, texts), 3) for s in SPLITTERS}}
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()
