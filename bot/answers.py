@@ -34,11 +34,15 @@ from bot.scoring import (
     type_match,
 )
 from bot.spelling import LONG_WORD, Speller, stopword_typo
+from bot.static_embeddings import shared_static_encoder
 from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
 from bot.weights import ConfidenceModel, Weights, linear
 
 CANDIDATES = 60
+# Facts nearest the question's static vector added to the lexical candidates: those the
+# words miss (a paraphrase) can still be ranked.
+VECTOR_CANDIDATES = 20
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
 # by 8 (docs/ANSWERING.md, step 5b), and each one not seen before is encoded while the person
 # waits: the number bounds that cost.
@@ -359,6 +363,8 @@ class AnswerEngine:
         candidates = self.kb.search(searched, CANDIDATES)
         if not candidates:
             return []
+        vector = shared_static_encoder().encode([corrected_text(question.text, terms)])[0]
+        candidates = _merged(candidates, self.kb.nearest_facts(vector, VECTOR_CANDIDATES))
         context = _CandidateContext.build(terms, candidates)
         featured = [(self._features(question, terms, row, context, index), row)
                     for row in candidates]
@@ -539,6 +545,12 @@ def corrected_text(text: str, terms: list[Term]) -> str:
         return (word not in searched and stopword_typo(word)) or match.group()
 
     return re.sub(r"\w+", fix, text)
+
+
+def _merged(lexical: list[Candidate], nearest: list[Candidate]) -> list[Candidate]:
+    """The lexical candidates, then the nearest facts they do not already hold."""
+    seen = {c.fact_id for c in lexical}
+    return lexical + [c for c in nearest if c.fact_id not in seen]
 
 
 def _best_first(scored: Iterable[_Ranked]) -> list[_Ranked]:
