@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
+import numpy as np
+
 from bot.conversation import Topic
 from bot.embeddings import VectorCache, shared_encoder
 from bot.followups import refers_back, wants_more, wants_summary
@@ -43,6 +45,9 @@ CANDIDATES = 60
 # Facts nearest the question's static vector added to the lexical candidates: those the
 # words miss (a paraphrase) can still be ranked.
 VECTOR_CANDIDATES = 20
+# A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
+# (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
+NEAREST_K = 10
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
 # by 8 (docs/ANSWERING.md, step 5b), and each one not seen before is encoded while the person
 # waits: the number bounds that cost.
@@ -364,10 +369,12 @@ class AnswerEngine:
         if not candidates:
             return []
         vector = shared_static_encoder().encode([corrected_text(question.text, terms)])[0]
-        candidates = _merged(candidates, self.kb.nearest_facts(vector, VECTOR_CANDIDATES))
+        nearest = self.kb.nearest_facts(vector, VECTOR_CANDIDATES)
+        candidates = _merged(candidates, nearest)
         context = _CandidateContext.build(terms, candidates)
-        featured = [(self._features(question, terms, row, context, index), row)
-                    for row in candidates]
+        static = self._static_features(vector, candidates, nearest)
+        featured = [(self._features(question, terms, row, context, index) | signals, row)
+                    for row, signals in zip(candidates, static, strict=True)]
         scored = _best_first((linear(self.weights.rank, f), f, row) for f, row in featured)
         if self._vectors is not None:
             focus = without_title(corrected_text(question.text, terms),
@@ -378,6 +385,24 @@ class AnswerEngine:
         query = query_features(terms, margin, question.names)
         return [Scored(score, model.confidence(f | query), row, f | query)
                 for score, f, row in scored]
+
+    def _static_features(self, question: np.ndarray, candidates: list[Candidate],
+                         nearest: list[Candidate]) -> list[dict[str, float]]:
+        """Each candidate's static-vector signals: its cosine to the question (the fact read
+        in context, as `_in_context` gives it) and its place among the nearest facts."""
+        vectors = self.kb.fact_vectors([c.fact_id for c in candidates])
+        # A fact that leans on the sentence before is encoded with it, as MiniLM reads it:
+        # its stored vector lacks who it is about.
+        leaning = {i: text for i, c in enumerate(candidates)
+                   if (text := self._in_context(c)) != c.text}
+        if leaning:
+            vectors[list(leaning)] = shared_static_encoder().encode(list(leaning.values()))
+        cosines = vectors @ question
+        place = {c.fact_id: rank for rank, c in enumerate(nearest)}
+        return [{"static": float(cosine),
+                 "nearest": (NEAREST_K / (NEAREST_K + place[c.fact_id])
+                             if c.fact_id in place else 0.0)}
+                for c, cosine in zip(candidates, cosines, strict=True)]
 
     def _rerank(self, question: str, scored: list[_Ranked]) -> list[_Ranked]:
         """The best few candidates re-scored with the cosine similarity of their sentence
