@@ -13,7 +13,7 @@ from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
 from bot.scoring import RANK_FEATURES
 from bot.spelling import CACHE_WORDS, Speller, stopword_typo
-from bot.text import words
+from bot.text import content_words
 
 SEED_TITLE_WORDS = "Resist temptations"
 
@@ -337,19 +337,18 @@ def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
 
 def test_a_fact_sharing_no_word_with_the_question_is_found_by_its_meaning(
         articles_dir: Path, kb: KnowledgeBase) -> None:
-    # "inhabitants reside" for "people live": no word of the question is in the answer, so
+    # "inhabitants reside" for "population": no word of the question is in the answer, so
     # the words alone never make it a candidate; its static vector is near the question's.
-    (articles_dir / "city.json").write_text(json.dumps({
-        "title": "Portville city profile",
-        "body": "The Portville city council met on Monday to approve the new budget. "
-                "Roughly 2.4 million inhabitants reside in the metropolitan area. "
-                "Portville is known for its harbour and its old bridges."}))
+    (articles_dir / "harbour.json").write_text(json.dumps({
+        "title": "Harbour city",
+        "body": "The harbour city council met on Monday to approve the new budget. Roughly 2.4 "
+                "million inhabitants reside in the metropolitan area. The harbour is known for "
+                "its old bridges."}))
     load_directory(kb, articles_dir)
-    question = "How many people live in Portville?"
-    answer = AnswerEngine(kb).ask(question)
-    assert answer.answered
-    assert "2.4 million inhabitants" in answer.facts[0].text
-    assert not set(words(question.lower())) & set(words(answer.facts[0].text.lower()))
+    question = "What is the population of the harbour city?"
+    fact = top(semantic_engine(kb), question)
+    assert fact == "Roughly 2.4 million inhabitants reside in the metropolitan area."
+    assert not set(content_words(question)) & set(content_words(fact))
 
 
 def test_of_two_facts_the_words_match_alike_the_one_nearer_in_meaning_comes_first(
@@ -361,7 +360,7 @@ def test_of_two_facts_the_words_match_alike_the_one_nearer_in_meaning_comes_firs
                        ("c", "Animal lovers gathered at the town hall.")):
         (empty_dir / f"{name}.json").write_text(json.dumps({"title": "Zoo news", "body": body}))
     load_directory(kb, empty_dir)
-    engine = AnswerEngine(kb)
+    engine = AnswerEngine(kb, semantic=False)  # static vectors, no MiniLM to break the tie
     auditor, tiger = sorted((s for s in engine.explain("Which animal did the zoo welcome on "
                                                        "Tuesday?") if "zoo" in s.row.text),
                             key=lambda s: s.row.fact_id)
