@@ -1,9 +1,10 @@
 """Answer a question from the knowledge base: one result type for every front end.
 
 Steps: small talk -> content words -> typo correction against the knowledge base's own
-vocabulary -> FTS5 bm25 candidates (each word quoted, so no input is FTS syntax) ->
-re-rank (coverage, bm25, token_set_ratio, question type, title) -> the best 8 re-ranked by
-sentence-embedding similarity (bot/embeddings.py) -> confidence threshold.
+vocabulary -> candidates: FTS5 bm25 (each word quoted, so no input is FTS syntax) or the fact
+index, plus the facts nearest the question's static vector -> re-rank (coverage, bm25,
+token_set_ratio, question type, title, static cosine and place among the nearest) -> with
+MiniLM, the best 8 re-ranked by its cosine (bot/embeddings.py) -> confidence threshold.
 """
 
 from __future__ import annotations
@@ -207,9 +208,10 @@ class AnswerEngine:
 
     def __init__(self, kb: KnowledgeBase, semantic: bool = True,
                  weights: Weights = WEIGHTS) -> None:
-        """`semantic=False` answers with lexical signals only (also the fallback when the
-        embedding model is not installed). `weights`: the shipped ones (bot/weights.json),
-        or ones being fitted (bench.fit fits the confidence on its new rank weights)."""
+        """`semantic=False` answers without MiniLM: lexical signals and the static vectors
+        (also the fallback when the MiniLM package is not installed). `weights`: the shipped
+        ones (bot/weights.json), or ones being fitted (bench.fit fits the confidence on its
+        new rank weights)."""
         self.kb = kb
         self.weights = weights
         self._index: _Index | None = None
@@ -219,7 +221,8 @@ class AnswerEngine:
 
     @property
     def semantic(self) -> bool:
-        """Whether sentence embeddings re-rank and weigh in on the confidence."""
+        """Whether MiniLM re-ranks the best candidates and weighs in on the confidence (the
+        static vectors always do)."""
         return self._vectors is not None
 
     @property
