@@ -26,6 +26,7 @@ from bot.followups import refers_back, wants_more, wants_summary
 from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.scoring import (
+    STATIC_FEATURES,
     WEIGHTS,
     Term,
     bigram_overlap,
@@ -415,7 +416,12 @@ class AnswerEngine:
 
     def _rerank(self, question: str, scored: list[_Ranked]) -> list[_Ranked]:
         """The best few candidates re-scored with the cosine similarity of their sentence
-        embedding to the question's; the rest keep their order below them, cosine 0."""
+        embedding to the question's; the rest keep their order below them, cosine 0.
+
+        MiniLM's cosine takes the place of the static-vector signals in the score of the
+        candidates it reads: both say "near in meaning", and counted twice they put the
+        sentence that resembles the question above the one that answers it (2 of the 11
+        seed questions; on XQuAD the two ways are within 0.3 points, docs/ANSWERING.md)."""
         assert self._vectors is not None
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
@@ -423,7 +429,9 @@ class AnswerEngine:
         # with its topic's words), and its text for the embedding is often the same.
         cosines = facts @ self._vectors.vectors([question])[0]
         weight = self.weights.semantic_weight
-        head = _best_first((score + weight * float(c), f | {"semantic": float(c)}, row)
+        rank = self.weights.rank
+        head = _best_first((score - linear({n: rank.get(n, 0.0) for n in STATIC_FEATURES}, f)
+                            + weight * float(c), f | {"semantic": float(c)}, row)
                            for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 

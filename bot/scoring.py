@@ -122,6 +122,9 @@ CANDIDATE_FEATURES = frozenset({
 # The candidate signals the rank score weighs, in the order bench.fit fits them.
 RANK_FEATURES = ("coverage", "window", "article", "title", "bm25", "similarity", "type", "key",
                  "bigram", "focus", "static", "nearest")
+# The static-vector signals: with MiniLM, its cosine takes their place in the rank score of the
+# candidates it re-ranks (AnswerEngine._rerank).
+STATIC_FEATURES = ("static", "nearest")
 # The signals the confidence weighs, in the order bench.fit fits them (with MiniLM, also its
 # cosine, SEMANTIC_FEATURE).
 CONFIDENCE_FEATURES = ("unknown_name", "evidence", "coverage", "window", "article",
