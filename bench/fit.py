@@ -39,7 +39,13 @@ from bench.datasets import (
 from bench.quality import build, hit
 from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
 from bot.embeddings import shared_encoder
-from bot.scoring import RANK_FEATURES, WEIGHTS, load_weights
+from bot.scoring import (
+    CONFIDENCE_FEATURES,
+    RANK_FEATURES,
+    SEMANTIC_FEATURE,
+    WEIGHTS,
+    load_weights,
+)
 from bot.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
 
 L2 = 1e-3
@@ -104,9 +110,15 @@ def semantic_hit1(rows: list[tuple[np.ndarray, ...]], weight: float) -> float:
                           for lex, cos, labels in rows]))
 
 
+def confidence_names(engine: AnswerEngine) -> list[str]:
+    """The features the engine's confidence weighs: the listed ones, and the MiniLM cosine
+    when it has one (not the shipped file's names: a new feature must get fitted)."""
+    return list(CONFIDENCE_FEATURES) + ([SEMANTIC_FEATURE] if engine.semantic else [])
+
+
 def confidence_rows(engine: AnswerEngine, cases: list[Case], answerable: bool):
     """Top-candidate features and whether it is right; questions with no candidate left out."""
-    names = engine.confidence_model.weights
+    names = confidence_names(engine)
     rows, labels = [], []
     for case in cases:
         scored = engine.explain(case.question)
@@ -192,7 +204,7 @@ def fit_confidence(tmpdir: Path, halves: tuple[list, list], semantic: bool,
     both was tried: it made the model trust unknown names (a typo makes one) and answer 5.0%
     of the unanswerable held-out questions instead of 3.3% at the same share declined."""
     data, engine = confidence_data(tmpdir, halves, semantic, weights)
-    names = list(engine.confidence_model.weights)
+    names = confidence_names(engine)
     fits = [logistic(x[~typo], y[~typo]) for x, y, _, typo in data]
     p = np.concatenate([predict(fits[1 - k], data[k][0]) for k in (0, 1)])
     right, answerable, typo = (np.concatenate([d[i] for d in data]) for i in (1, 2, 3))

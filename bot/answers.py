@@ -1,13 +1,15 @@
 """Answer a question from the knowledge base: one result type for every front end.
 
 Steps: small talk -> content words -> typo correction against the knowledge base's own
-vocabulary -> FTS5 bm25 candidates (each word quoted, so no input is FTS syntax) ->
-re-rank (coverage, bm25, token_set_ratio, question type, title) -> the best 8 re-ranked by
-sentence-embedding similarity (bot/embeddings.py) -> confidence threshold.
+vocabulary -> candidates: FTS5 bm25 (each word quoted, so no input is FTS syntax) or the fact
+index, plus the facts nearest the question's static vector -> re-rank (coverage, bm25,
+token_set_ratio, question type, title, static cosine and place among the nearest) -> with
+MiniLM, the best 8 re-ranked by its cosine (bot/embeddings.py) -> confidence threshold.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -17,6 +19,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import partial
 
+import numpy as np
+
 from bot.conversation import Topic
 from bot.embeddings import VectorCache, shared_encoder
 from bot.followups import refers_back, wants_more, wants_summary
@@ -24,6 +28,7 @@ from bot.knowledge import Candidate, KnowledgeBase
 from bot.questions import Question, parse_question, small_talk
 from bot.recency import date_span, iso_day, newest_first_key
 from bot.scoring import (
+    STATIC_FEATURES,
     WEIGHTS,
     Term,
     bigram_overlap,
@@ -36,11 +41,18 @@ from bot.scoring import (
     type_match,
 )
 from bot.spelling import LONG_WORD, Speller, stopword_typo
+from bot.static_embeddings import shared_static_encoder
 from bot.synonyms import RELATED_CREDIT, related
 from bot.text import STOPWORDS, content_words, stem, words
 from bot.weights import ConfidenceModel, Weights, linear
 
 CANDIDATES = 60
+# Facts nearest the question's static vector added to the lexical candidates: those the
+# words miss (a paraphrase) can still be ranked.
+VECTOR_CANDIDATES = 20
+# A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
+# (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
+NEAREST_K = 10
 # The best lexical candidates re-ranked by sentence embeddings: hit@1 gains nearly all it can
 # by 8 (docs/ANSWERING.md, step 5b), and each one not seen before is encoded while the person
 # waits: the number bounds that cost.
@@ -61,18 +73,23 @@ SUGGEST_COVERAGE = 0.4
 PRONOUN_START_RE = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|that|those|him|them)\b", re.IGNORECASE
 )
-# A pronoun within the first words ("Before leaving, he took ..."): the sentence leans on the
-# one before it for who it is about.
-EARLY_PRONOUN_RE = re.compile(
-    r"^(?:\W*\w+){0,5}?\W*\b(?:he|she|they|his|her|him|them|their)\b", re.IGNORECASE
-)
+# A personal pronoun among a sentence's first words ("Before leaving, he took ..."): the
+# sentence leans on the one before it for who it is about.
+EARLY_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "him", "them", "their"})
+EARLY_WORDS = 6
+WORD_RE = re.compile(r"\w+")
 
 
 def leans_on_before(text: str) -> bool:
     """True when a sentence needs the one before to say who or what it is about: it opens
     with a pronoun ("He was approached by a spy", "This law ...") or has a personal one
     among its first words ("Before leaving, he took 5,200 files")."""
-    return bool(PRONOUN_START_RE.match(text) or EARLY_PRONOUN_RE.match(text))
+    # Word by word, not one regex: a lazy regex over the first words took 70 µs a sentence,
+    # and every candidate is checked (its static vector is read in context).
+    if PRONOUN_START_RE.match(text):
+        return True
+    return any(m.group().lower() in EARLY_PRONOUNS
+               for m in itertools.islice(WORD_RE.finditer(text), EARLY_WORDS))
 
 
 NOTHING_MORE = "That is all this article says. Ask me about something else!"
@@ -198,10 +215,11 @@ class AnswerEngine:
 
     def __init__(self, kb: KnowledgeBase, semantic: bool = True,
                  weights: Weights = WEIGHTS, today: Callable[[], date] = date.today) -> None:
-        """`semantic=False` answers with lexical signals only (also the fallback when the
-        embedding model is not installed). `weights`: the shipped ones (bot/weights.json),
-        or ones being fitted (bench.fit fits the confidence on its new rank weights).
-        `today`: the clock "today" and "this week" are read by (the machine's local date)."""
+        """`semantic=False` answers without MiniLM: lexical signals and the static vectors
+        (also the fallback when the MiniLM package is not installed). `weights`: the shipped
+        ones (bot/weights.json), or ones being fitted (bench.fit fits the confidence on its
+        new rank weights). `today`: the clock "today" and "this week" are read by (the
+        machine's local date)."""
         self.kb = kb
         self.weights = weights
         self.today = today
@@ -212,7 +230,8 @@ class AnswerEngine:
 
     @property
     def semantic(self) -> bool:
-        """Whether sentence embeddings re-rank and weigh in on the confidence."""
+        """Whether MiniLM re-ranks the best candidates and weighs in on the confidence (the
+        static vectors always do)."""
         return self._vectors is not None
 
     @property
@@ -404,9 +423,13 @@ class AnswerEngine:
         candidates = self.kb.search(searched, CANDIDATES)
         if not candidates:
             return []
+        vector = shared_static_encoder().encode([corrected_text(question.text, terms)])[0]
+        nearest = self.kb.nearest_facts(vector, VECTOR_CANDIDATES)
+        candidates = _merged(candidates, nearest)
         context = _CandidateContext.build(terms, candidates)
-        featured = [(self._features(question, terms, row, context, index), row)
-                    for row in candidates]
+        static = self._static_features(vector, candidates, nearest)
+        featured = [(self._features(question, terms, row, context, index) | signals, row)
+                    for row, signals in zip(candidates, static, strict=True)]
         scored = _best_first((linear(self.weights.rank, f), f, row) for f, row in featured)
         if self._vectors is not None:
             focus = without_title(corrected_text(question.text, terms),
@@ -418,9 +441,32 @@ class AnswerEngine:
         return [Scored(score, model.confidence(f | query), row, f | query)
                 for score, f, row in scored]
 
+    def _static_features(self, question: np.ndarray, candidates: list[Candidate],
+                         nearest: list[Candidate]) -> list[dict[str, float]]:
+        """Each candidate's static-vector signals: its cosine to the question (the fact read
+        in context, as `_in_context` gives it) and its place among the nearest facts."""
+        vectors = self.kb.fact_vectors([c.fact_id for c in candidates])
+        # A fact that leans on the sentence before is encoded with it, as MiniLM reads it:
+        # its stored vector lacks who it is about.
+        leaning = {i: text for i, c in enumerate(candidates)
+                   if (text := self._in_context(c)) != c.text}
+        if leaning:
+            vectors[list(leaning)] = shared_static_encoder().encode(list(leaning.values()))
+        cosines = vectors @ question
+        place = {c.fact_id: rank for rank, c in enumerate(nearest)}
+        return [{"static": float(cosine),
+                 "nearest": (NEAREST_K / (NEAREST_K + place[c.fact_id])
+                             if c.fact_id in place else 0.0)}
+                for c, cosine in zip(candidates, cosines, strict=True)]
+
     def _rerank(self, question: str, scored: list[_Ranked]) -> list[_Ranked]:
         """The best few candidates re-scored with the cosine similarity of their sentence
-        embedding to the question's; the rest keep their order below them, cosine 0."""
+        embedding to the question's; the rest keep their order below them, cosine 0.
+
+        MiniLM's cosine takes the place of the static-vector signals in the score of the
+        candidates it reads: both say "near in meaning", and counted twice they put the
+        sentence that resembles the question above the one that answers it (2 of the 11
+        seed questions; on XQuAD the two ways are within 0.3 points, docs/ANSWERING.md)."""
         assert self._vectors is not None
         head, tail = scored[:SEMANTIC_CANDIDATES], scored[SEMANTIC_CANDIDATES:]
         facts = self._vectors.vectors([self._in_context(row) for _, _, row in head])
@@ -428,7 +474,9 @@ class AnswerEngine:
         # with its topic's words), and its text for the embedding is often the same.
         cosines = facts @ self._vectors.vectors([question])[0]
         weight = self.weights.semantic_weight
-        head = _best_first((score + weight * float(c), f | {"semantic": float(c)}, row)
+        rank = self.weights.rank
+        head = _best_first((score - linear({n: rank.get(n, 0.0) for n in STATIC_FEATURES}, f)
+                            + weight * float(c), f | {"semantic": float(c)}, row)
                            for (score, f, row), c in zip(head, cosines, strict=True))
         return head + [(score, f | {"semantic": 0.0}, row) for score, f, row in tail]
 
@@ -589,6 +637,12 @@ def corrected_text(text: str, terms: list[Term]) -> str:
         return (word not in searched and stopword_typo(word)) or match.group()
 
     return re.sub(r"\w+", fix, text)
+
+
+def _merged(lexical: list[Candidate], nearest: list[Candidate]) -> list[Candidate]:
+    """The lexical candidates, then the nearest facts they do not already hold."""
+    seen = {c.fact_id for c in lexical}
+    return lexical + [c for c in nearest if c.fact_id not in seen]
 
 
 def _best_first(scored: Iterable[_Ranked]) -> list[_Ranked]:

@@ -117,11 +117,19 @@ def query_features(terms: list[Term], margin: float,
 # The names of the signals AnswerEngine._features computes for each candidate fact.
 CANDIDATE_FEATURES = frozenset({
     "evidence", "coverage", "window", "article", "title", "bm25", "similarity", "type",
-    "type_missed", "key", "bigram", "names_missed", "focus",
+    "type_missed", "key", "bigram", "names_missed", "focus", "static", "nearest",
 })
 # The candidate signals the rank score weighs, in the order bench.fit fits them.
 RANK_FEATURES = ("coverage", "window", "article", "title", "bm25", "similarity", "type", "key",
-                 "bigram", "focus")
+                 "bigram", "focus", "static", "nearest")
+# The static-vector signals: with MiniLM, its cosine takes their place in the rank score of the
+# candidates it re-ranks (AnswerEngine._rerank).
+STATIC_FEATURES = ("static", "nearest")
+# The signals the confidence weighs, in the order bench.fit fits them (with MiniLM, also its
+# cosine, SEMANTIC_FEATURE).
+CONFIDENCE_FEATURES = ("unknown_name", "evidence", "coverage", "window", "article",
+                       "similarity", "unknown", "corrected", "single", "margin", "names_missed",
+                       "type_missed", "static")
 QUERY_FEATURES = frozenset(query_features([], 0.0))
 SEMANTIC_FEATURE = "semantic"  # the embedding cosine (bot/embeddings.py), when there is one
 # What each fitted model may weigh: the rank score is computed before the query's signals and

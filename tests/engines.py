@@ -31,7 +31,8 @@ def require_embeddings() -> None:
 
 
 def semantic_engine(kb: KnowledgeBase) -> AnswerEngine:
-    """The engine as shipped: lexical candidates re-ranked and weighed by embeddings."""
+    """The engine as shipped: lexical and vector candidates, re-ranked and weighed by
+    MiniLM."""
     require_embeddings()
     engine = AnswerEngine(kb, semantic=True)
     assert engine.semantic, "the model is installed but unusable (see the warning logged)"
@@ -39,5 +40,5 @@ def semantic_engine(kb: KnowledgeBase) -> AnswerEngine:
 
 
 def lexical_engine(kb: KnowledgeBase) -> AnswerEngine:
-    """The fallback without the model: lexical signals only, on any install."""
+    """The fallback without the model: lexical signals and static vectors, on any install."""
     return AnswerEngine(kb, semantic=False)

@@ -11,7 +11,9 @@ from engines import lexical_engine, semantic_engine
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase
 from bot.loading import load_directory
+from bot.scoring import RANK_FEATURES
 from bot.spelling import CACHE_WORDS, Speller, stopword_typo
+from bot.text import content_words
 
 SEED_TITLE_WORDS = "Resist temptations"
 
@@ -331,3 +333,37 @@ def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
     assert "Broncos" in manning.row.text
     assert manning.features["unknown_name"] == 0.0
     assert not kb.used_as_name("paper")
+
+
+def test_a_fact_sharing_no_word_with_the_question_is_found_by_its_meaning(
+        articles_dir: Path, kb: KnowledgeBase) -> None:
+    # "inhabitants reside" for "population": no word of the question is in the answer, so
+    # the words alone never make it a candidate; its static vector is near the question's.
+    (articles_dir / "harbour.json").write_text(json.dumps({
+        "title": "Harbour city",
+        "body": "The harbour city council met on Monday to approve the new budget. Roughly 2.4 "
+                "million inhabitants reside in the metropolitan area. The harbour is known for "
+                "its old bridges."}))
+    load_directory(kb, articles_dir)
+    question = "What is the population of the harbour city?"
+    fact = top(semantic_engine(kb), question)
+    assert fact == "Roughly 2.4 million inhabitants reside in the metropolitan area."
+    assert not set(content_words(question)) & set(content_words(fact))
+
+
+def test_of_two_facts_the_words_match_alike_the_one_nearer_in_meaning_comes_first(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    # Same words matched, same length, same article title: lexically a tie, which fact order
+    # would settle for the auditor. The tiger is nearer "animal" in meaning.
+    for name, body in (("a", "The zoo welcomed a tax auditor on Tuesday."),
+                       ("b", "The zoo welcomed a young tiger on Tuesday."),
+                       ("c", "Animal lovers gathered at the town hall.")):
+        (empty_dir / f"{name}.json").write_text(json.dumps({"title": "Zoo news", "body": body}))
+    load_directory(kb, empty_dir)
+    engine = AnswerEngine(kb, semantic=False)  # static vectors, no MiniLM to break the tie
+    auditor, tiger = sorted((s for s in engine.explain("Which animal did the zoo welcome on "
+                                                       "Tuesday?") if "zoo" in s.row.text),
+                            key=lambda s: s.row.fact_id)
+    lexical = set(RANK_FEATURES) - {"static", "nearest"}
+    assert {n: auditor.features[n] for n in lexical} == {n: tiger.features[n] for n in lexical}
+    assert "young tiger" in top(engine, "Which animal did the zoo welcome on Tuesday?")
