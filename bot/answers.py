@@ -65,6 +65,8 @@ SURE_THRESHOLD = 0.5
 # Kinds of question a fact visibly fails when it lacks one (a number, a date); names and
 # places are found by capitals, which miss too often to refuse on.
 COUNTABLE = frozenset({"number", "when"})
+# What would (could, might) have happened: a conditional, not an event.
+HYPOTHETICAL_RE = re.compile(r"\b(?:would|could|might)(?:n't| not)? have\b", re.IGNORECASE)
 MAX_SUGGESTIONS = 3
 NAME_GUESSES = 5  # corrections of a misspelt name tried for one the articles use
 # An article is suggested only if it holds this share of the question's weight: titles that
@@ -366,6 +368,12 @@ class AnswerEngine:
                 return alone
         with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
+        if leans:
+            # It points back ("how many people did it kill?"): the topic's own facts first,
+            # not another article's that shares the topic's words (a hotel collapse "last
+            # week" for the crane).
+            expanded = _factual_first(
+                sorted(expanded, key=lambda s: s.row.article_id != topic.article_id))
         if self._confident(question, expanded) and _holds_focus(question, expanded[0]):
             return expanded
         if leans:
@@ -438,8 +446,8 @@ class AnswerEngine:
         model = self.confidence_model
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
-        return [Scored(score, model.confidence(f | query), row, f | query)
-                for score, f, row in scored]
+        return _factual_first([Scored(score, model.confidence(f | query), row, f | query)
+                               for score, f, row in scored])
 
     def _static_features(self, question: np.ndarray, candidates: list[Candidate],
                          nearest: list[Candidate]) -> list[dict[str, float]]:
@@ -643,6 +651,22 @@ def _merged(lexical: list[Candidate], nearest: list[Candidate]) -> list[Candidat
     """The lexical candidates, then the nearest facts they do not already hold."""
     seen = {c.fact_id for c in lexical}
     return lexical + [c for c in nearest if c.fact_id not in seen]
+
+
+def _factual_first(scored: list[Scored]) -> list[Scored]:
+    """A fact that says only what would have happened is not put first when a close one
+    (within COMPANION_SHARE of its score) says what did: "how many people did it kill?"
+    about the Mecca crane is answered by "killing 107", not by "had it happened earlier,
+    the death toll would have been more than a thousand", which is as near in meaning."""
+    if len(scored) < 2 or not HYPOTHETICAL_RE.search(scored[0].row.text):
+        return scored
+    best = scored[0].score
+    for place, item in enumerate(scored[1:], 1):
+        if item.score < COMPANION_SHARE * best:
+            break
+        if not HYPOTHETICAL_RE.search(item.row.text):
+            return [item, *scored[:place], *scored[place + 1:]]
+    return scored
 
 
 def _best_first(scored: Iterable[_Ranked]) -> list[_Ranked]:
