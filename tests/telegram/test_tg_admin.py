@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 import sqlite_utils
-from botapi_standin import PATIENCE_S
+from botapi_standin import PATIENCE_S, BotAPIStandIn
 from telegram import Update
-from tg_harness import Harness
+from tg_harness import Harness, bot_settings, running
+
+from bot.service import NewsService
 
 NEW_ARTICLE = """Giant tortoise found alive on Galapagos island after a century
 
@@ -157,6 +160,19 @@ async def test_stats_counts_questions_answers_and_unanswered(tg: Harness) -> Non
     assert "Questions asked: 3" in report.text
     assert "Answered: 1 (33%)" in report.text
     assert "2× What is the recipe for Hungarian goulash?" in report.text
+    assert "Engine: words + static vectors + MiniLM re-rank" in report.text
+
+
+async def test_stats_says_when_answers_come_without_minilm(
+        api: BotAPIStandIn, tmp_path: Path, loaded_template: tuple[Path, Path]) -> None:
+    """A bot that lost MiniLM (not installed, or SEMANTIC=0) answers worse: the admin sees it."""
+    articles, db = loaded_template
+    shutil.copy(db, tmp_path / "kb.sqlite3")
+    shutil.copytree(articles, tmp_path / "articles")
+    service = NewsService(tmp_path / "kb.sqlite3", tmp_path / "articles", semantic=False)
+    async with running(api, service, bot_settings(api, tmp_path)) as tg:
+        report = await tg.say("/stats", user=tg.admin)
+    assert "Engine: words + static vectors (no MiniLM re-rank" in report.text
 
 
 async def test_stats_is_for_admins_only(tg: Harness) -> None:
