@@ -181,7 +181,7 @@ def main() -> None:
     result = asyncio.run(run(args.db, rates, args.count, semantic=not args.lexical,
                              busy=args.busy))
     label = (args.db.name if args.db else "seeds (25 articles)") + (
-        ", without embeddings" if args.lexical else "") + f", {machine_state(args.busy)}"
+        ", without MiniLM" if args.lexical else "") + f", {machine_state(args.busy)}"
     out = ROOT / "data" / "bench" / f"e2e-{args.db.stem if args.db else 'seeds'}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))

@@ -220,7 +220,7 @@ def run(small: bool = False) -> dict:
         ours_typo = evaluate("ours, typo questions", xq_engine.ranked, typo_cases,
                              confident(xq_engine))
         xq_lexical = AnswerEngine(xq_kb, semantic=False)
-        lexical = evaluate("ours without embeddings", xq_lexical.ranked, xcases,
+        lexical = evaluate("ours without MiniLM (static vectors)", xq_lexical.ranked, xcases,
                            confident(xq_lexical))
         bm25 = evaluate("FTS5 bm25 alone", bm25_baseline(xq_kb), xcases)
         bm25_typo = evaluate("FTS5 bm25 alone, typo questions", bm25_baseline(xq_kb), typo_cases)
@@ -247,7 +247,7 @@ def run(small: bool = False) -> dict:
         offtopic = offtopic_cases()
         out += ["", "### Refusals (seed + Wikinews + XQuAD loaded together)", ""]
         for name, engine in (("ours", all_engine),
-                             ("ours without embeddings", AnswerEngine(all_kb, semantic=False))):
+                             ("ours without MiniLM (static vectors)", AnswerEngine(all_kb, semantic=False))):
             off_declined = sum(not engine.ask(c.question).answered for c in offtopic)
             wrongly = sum(not engine.ask(c.question).answered for c in xcases)
             out += [f"- {name}: off-topic questions declined or greeted "

@@ -83,7 +83,7 @@ def measure(rank: Ranker, clean: list[Case], typo: list[Case]) -> dict:
 
 # -- serving: a fresh process, as the bot starts -------------------------------------------
 
-def serve(db: Path, method: str, limit: int | None) -> dict:
+def serve(db: Path, method: str, limit: int | None, semantic: bool = True) -> dict:
     """Start-up to the first answer, then warm latency, hit@1 and peak RSS (in this process)."""
     import psutil
 
@@ -94,7 +94,7 @@ def serve(db: Path, method: str, limit: int | None) -> dict:
     if method in ("index", "fts"):
         bot.knowledge.INDEX_MIN_FACTS = 0 if method == "index" else 1 << 62
     kb = KnowledgeBase(db)
-    engine = AnswerEngine(kb)
+    engine = AnswerEngine(kb, semantic=semantic)
     engine.ask(FIRST_QUESTION)  # before the question sets are read: they are not start-up
     startup = time.time() - process.create_time()
     clean, typo = questions(limit)
@@ -317,12 +317,14 @@ def main() -> None:
                         help="with --reuse: keep the earlier run's baseline numbers")
     parser.add_argument("--busy", type=int, default=0, metavar="N",
                         help="measure our engine beside N CPU-burning processes")
+    parser.add_argument("--static", action="store_true",
+                        help="with --serve: without the MiniLM re-rank (SEMANTIC=0)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--method", default="auto", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        print(json.dumps(serve(args.serve, args.method, args.limit)))
+        print(json.dumps(serve(args.serve, args.method, args.limit, not args.static)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     if min(sizes) < REAL_ARTICLES:
