@@ -211,7 +211,8 @@ def report(results: dict[str, dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lexical", action="store_true", help="without the MiniLM re-rank (SEMANTIC=0)")
+    parser.add_argument("--lexical", action="store_true",
+                        help="without the MiniLM re-rank (SEMANTIC=0)")
     args = parser.parse_args()
     articles = xquad_articles()
     loaded, unloaded = articles[0::2], articles[1::2]

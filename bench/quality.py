@@ -247,7 +247,8 @@ def run(small: bool = False) -> dict:
         offtopic = offtopic_cases()
         out += ["", "### Refusals (seed + Wikinews + XQuAD loaded together)", ""]
         for name, engine in (("ours", all_engine),
-                             ("ours without MiniLM (static vectors)", AnswerEngine(all_kb, semantic=False))):
+                             ("ours without MiniLM (static vectors)",
+                              AnswerEngine(all_kb, semantic=False))):
             off_declined = sum(not engine.ask(c.question).answered for c in offtopic)
             wrongly = sum(not engine.ask(c.question).answered for c in xcases)
             out += [f"- {name}: off-topic questions declined or greeted "
