@@ -59,18 +59,19 @@ def remove_article(conn: sqlite3.Connection, article_id: int) -> None:
 
 
 def read(conn: sqlite3.Connection, fact_ids: Sequence[int]) -> np.ndarray:
-    """Unit vectors of the facts, in the order asked (float32, one row per id)."""
+    """Unit vectors of the facts, in the order asked (float32, one row per id). A fact no
+    longer loaded gets the zero vector (cosine 0): read outside one snapshot, a reload may
+    commit between finding a fact and reading its vector (a load never leaves a loaded
+    fact without one)."""
     found: dict[int, bytes] = {}
     for at in range(0, len(fact_ids), 500):  # under SQLite's bound-variable limit
         part = fact_ids[at:at + 500]
         marks = ", ".join("?" * len(part))
         found.update(conn.execute(
             f"SELECT fact_id, vector FROM fact_vectors WHERE fact_id IN ({marks})", part))
-    missing = [i for i in fact_ids if i not in found]
-    if missing:
-        raise KeyError(f"facts without a vector: {missing[:5]}")
-    dims = len(next(iter(found.values()))) if found else shared_static_encoder().dims
-    return from_blobs([found[i] for i in fact_ids], dims)
+    size = dims()
+    zero = bytes(size)
+    return from_blobs([found.get(i, zero) for i in fact_ids], size)
 
 
 def is_current(conn: sqlite3.Connection) -> bool:

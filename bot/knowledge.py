@@ -379,8 +379,8 @@ class KnowledgeBase:
         return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows][:limit]
 
     def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
-        """The facts' static sentence vectors, unit float32 rows in the order asked (a
-        KeyError names facts without one, which a load never leaves)."""
+        """The facts' static sentence vectors, unit float32 rows in the order asked (zero
+        for a fact no longer loaded)."""
         return fact_vectors.read(self.db.conn, list(fact_ids))
 
     def vocabulary(self) -> dict[str, int]:

@@ -33,7 +33,7 @@ class KnowledgeStats:
     facts: int
     # The answering engine's parts: without MiniLM (not installed, or SEMANTIC=0) fewer
     # answers are right and more off-topic questions are answered, so an admin must see it.
-    engine: str = ""
+    answering: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,10 +144,15 @@ class NewsService:
         """Start the conversation afresh (/new)."""
         self.conversations.forget(conversation)
 
+    @property
+    def engine_description(self) -> str:
+        """What answers (for the start-up log; /stats has it too)."""
+        return self.engine.description
+
     def stats(self) -> KnowledgeStats:
         with self.snapshot():
             return KnowledgeStats(self.kb.article_count(), self.kb.fact_count(),
-                                  self.engine.description)
+                                  self.engine_description)
 
     def articles(self, limit: int = -1, offset: int = 0) -> ArticlePage:
         """`limit` articles of the list from `offset` (all by default), with the list's length;

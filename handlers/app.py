@@ -165,7 +165,7 @@ def run(settings: Settings) -> int:
         log.error("WEBHOOK_SECRET must be set in webhook mode (1-256 of A-Z a-z 0-9 _ -)")
         return 2
     service = NewsService.from_settings(settings)
-    log.info("answering with %s", service.engine.description)
+    log.info("answering with %s", service.engine_description)
     try:
         if (report := service.ensure_loaded()) is not None:
             log.info("first start: loaded %d articles", report.total_articles)

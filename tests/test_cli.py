@@ -66,8 +66,10 @@ def assert_answer_object(data: dict, question: str) -> None:
         assert isinstance(fact["article_title"], str)
         assert fact["article_title"]
         assert isinstance(fact["score"], float)
+    # Best first: the runners-up by score; the first may score lower when the best only says
+    # what would have happened (docs/ANSWERING.md, step 7).
     scores = [fact["score"] for fact in data["facts"]]
-    assert scores == sorted(scores, reverse=True)
+    assert scores[1:] == sorted(scores[1:], reverse=True)
 
 
 def test_load_prints_the_report_and_exits_0(tmp_path: Path) -> None:
