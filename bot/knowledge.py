@@ -344,13 +344,17 @@ class KnowledgeBase:
         if method != "index":
             raise ValueError(f"unknown search method: {method!r}")
         best = self.index_reader().search(self.db.conn, list(terms), int(limit))
-        if not best:
+        return self._candidates([(fact_id, -score) for fact_id, score in best])
+
+    def _candidates(self, found: list[tuple[int, float]]) -> list[Candidate]:
+        """(fact id, bm25) as candidates, in that order; a fact no longer loaded is left out."""
+        if not found:
             return []
-        marks = ", ".join("?" * len(best))
+        marks = ", ".join("?" * len(found))
         rows = {row[0]: row for row in self.db.execute(
             f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
-            [fact_id for fact_id, _ in best])}
-        return [Candidate(*rows[fact_id], -score) for fact_id, score in best if fact_id in rows]
+            [fact_id for fact_id, _ in found])}
+        return [Candidate(*rows[fact_id], bm25) for fact_id, bm25 in found if fact_id in rows]
 
     def index_reader(self) -> IndexReader:
         """The fact index of the current generation (built once per generation, shared)."""
@@ -370,13 +374,7 @@ class KnowledgeBase:
         # Extra ones stand in for removed facts the vector index may still list.
         best = self._vector_search.nearest(self.db.conn, self.generation(), vector,
                                            limit + STALE_ALLOWANCE)
-        if not best:
-            return []
-        marks = ", ".join("?" * len(best))
-        rows = {row[0]: row for row in self.db.execute(
-            f"SELECT id, article_id, position, text, key_rank FROM facts WHERE id IN ({marks})",
-            [fact_id for fact_id, _ in best])}
-        return [Candidate(*rows[fact_id], 0.0) for fact_id, _ in best if fact_id in rows][:limit]
+        return self._candidates([(fact_id, 0.0) for fact_id, _ in best])[:limit]
 
     def fact_vectors(self, fact_ids: Sequence[int]) -> np.ndarray:
         """The facts' static sentence vectors, unit float32 rows in the order asked (zero

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 SUMMARY, MORE, FEEDBACK, PAGE, LATEST = "sum", "more", "fb", "page", "late"
@@ -34,25 +36,24 @@ def without_feedback(article_id: int) -> InlineKeyboardMarkup:
 
 def articles_keyboard(offset: int, total: int) -> InlineKeyboardMarkup | None:
     """Previous / next page buttons for /articles, or None when one page holds them all."""
-    buttons = []
-    if offset > 0:
-        previous = max(offset - ARTICLES_PER_PAGE, 0)
-        buttons.append(InlineKeyboardButton("◀ Previous", callback_data=f"{PAGE}:{previous}"))
-    if offset + ARTICLES_PER_PAGE < total:
-        following = offset + ARTICLES_PER_PAGE
-        buttons.append(InlineKeyboardButton("Next ▶", callback_data=f"{PAGE}:{following}"))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+    return _pager(offset, ARTICLES_PER_PAGE, total, ("◀ Previous", "Next ▶"),
+                  lambda start: f"{PAGE}:{start}")
 
 
 def latest_keyboard(offset: int, size: int, total: int) -> InlineKeyboardMarkup | None:
     """Newer / older page buttons for /latest (pages of `size`), or None for one page."""
+    return _pager(offset, size, total, ("◀ Newer", "Older ▶"),
+                  lambda start: f"{LATEST}:{start}:{size}")
+
+
+def _pager(offset: int, size: int, total: int, labels: tuple[str, str],
+           data: Callable[[int], str]) -> InlineKeyboardMarkup | None:
+    """A page's back / forward buttons (`data` names a page by its start), or None."""
     buttons = []
     if offset > 0:
-        newer = max(offset - size, 0)
-        buttons.append(InlineKeyboardButton("◀ Newer", callback_data=f"{LATEST}:{newer}:{size}"))
+        buttons.append(InlineKeyboardButton(labels[0], callback_data=data(max(offset - size, 0))))
     if offset + size < total:
-        older = offset + size
-        buttons.append(InlineKeyboardButton("Older ▶", callback_data=f"{LATEST}:{older}:{size}"))
+        buttons.append(InlineKeyboardButton(labels[1], callback_data=data(offset + size)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
