@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.knowledge import StoredArticle
+from bot.answers import AnswerEngine
+from bot.knowledge import KnowledgeBase, StoredArticle
 from bot.text import content_words, normalize, words
-
-if TYPE_CHECKING:  # the service calls in here: a run-time import would be circular
-    from bot.service import NewsService
 
 # Mean best word ratio: 75 keeps one-letter typos ("crain" ~ crane = 80), drops unrelated words.
 TITLE_MATCH_CUTOFF = 75
@@ -30,7 +27,7 @@ class Match:
     fact: str | None
 
 
-def find_article(service: NewsService, query: str) -> StoredArticle | None:
+def find_article(kb: KnowledgeBase, engine: AnswerEngine, query: str) -> StoredArticle | None:
     """The article numbered `query` in the list (1-based), else the closest title, else None.
 
     Titles come from the answer engine's copy, read once per knowledge-base generation,
@@ -41,17 +38,17 @@ def find_article(service: NewsService, query: str) -> StoredArticle | None:
         return None
     if query.isdigit():
         number = int(query)
-        found = service.kb.articles(limit=1, offset=number - 1) if number >= 1 else []
+        found = kb.articles(limit=1, offset=number - 1) if number >= 1 else []
         return found[0] if found else None
     wanted = content_words(normalize(query)) or words(query)
     if not wanted:
         return None
     scored = ((title_score(wanted, words(title)), article_id, title)
-              for article_id, title in service.engine.titles().items())
+              for article_id, title in engine.titles().items())
     # The best score; among equals the article listed first, as the old scan of the list did.
     ranked = [(-score, list_order(article_id, title)) for score, article_id, title in scored
               if score >= TITLE_MATCH_CUTOFF]
-    return service.kb.article(min(ranked)[1][1]) if ranked else None
+    return kb.article(min(ranked)[1][1]) if ranked else None
 
 
 def list_order(article_id: int, title: str) -> tuple[str, int]:
@@ -70,29 +67,31 @@ def title_score(wanted: list[str], title_words: list[str]) -> float:
     return sum(max(fuzz.ratio(w, t) for t in title_words) for w in wanted) / len(wanted)
 
 
-def best_matches(service: NewsService, query: str, limit: int = 50) -> list[Match]:
+def best_matches(kb: KnowledgeBase, engine: AnswerEngine, query: str,
+                 limit: int = 50) -> list[Match]:
     """Articles for a query, one per article, best first: the answer's facts, then FTS hits.
 
-    An empty query lists the articles in their usual order, without facts.
+    An empty query lists the articles in their usual order, without facts. Call it inside
+    one snapshot (the service does).
     """
     if not query.strip():
-        return [Match(article, None) for article in service.kb.articles(limit=limit)]
+        return [Match(article, None) for article in kb.articles(limit=limit)]
     matches: list[Match] = []
     seen: set[int] = set()
 
     def add(article_id: int, fact: str) -> None:
         if article_id in seen or len(matches) >= limit:
             return
-        article = service.kb.article(article_id)
+        article = kb.article(article_id)
         if article is not None:
             seen.add(article_id)
             matches.append(Match(article, fact))
 
-    answer = service.ask(query)
+    answer = engine.ask(query)
     for fact in answer.facts:
         add(fact.article_id, fact.text)
     terms = list(dict.fromkeys(content_words(normalize(query))))[:MAX_QUERY_WORDS]
     if terms:
-        for row in service.kb.search(terms, SEARCH_CANDIDATES):
+        for row in kb.search(terms, SEARCH_CANDIDATES):
             add(row.article_id, row.text)
     return matches

@@ -204,12 +204,12 @@ class NewsService:
     def find_article(self, query: str) -> StoredArticle | None:
         """The article numbered `query` in the list (1-based), else the closest title."""
         with self.snapshot():
-            return find_article(self, query)
+            return find_article(self.kb, self.engine, query)
 
     def matches(self, query: str, limit: int) -> list[Match]:
         """Articles for a query, one per article, best first (inline mode)."""
         with self.snapshot():
-            return best_matches(self, query, limit)
+            return best_matches(self.kb, self.engine, query, limit)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

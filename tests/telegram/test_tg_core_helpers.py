@@ -69,11 +69,11 @@ def test_title_lookups_read_the_titles_once_per_knowledge_base_generation(
 
 
 def test_best_matches_are_one_per_article(tg_service: NewsService) -> None:
-    matches = best_matches(tg_service, "crane Mecca pilgrims")
+    matches = best_matches(tg_service.kb, tg_service.engine, "crane Mecca pilgrims")
     ids = [m.article.id for m in matches]
     assert len(ids) == len(set(ids))
     assert "crane" in matches[0].article.title
-    assert len(best_matches(tg_service, "", limit=50)) == 25
+    assert len(best_matches(tg_service.kb, tg_service.engine, "", limit=50)) == 25
 
 
 @pytest.mark.parametrize(("name", "expected"), [
