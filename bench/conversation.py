@@ -32,8 +32,8 @@ from pathlib import Path
 
 from bench.datasets import ROOT, copy_seeds, write_xquad_folder, xquad_articles
 from bench.quality import build, hit, pct
-from bot.conversation import ConversationStore
 from bot.service import NewsService
+from bot.store.conversation import ConversationStore
 
 PERSON_RE = re.compile(r"^[A-Z][a-z]+ [A-Z][a-z]+$")
 AUXILIARIES = frozenset({"is", "was", "has", "does", "as", "its", "his", "this", "thus"})

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.datasets import ROOT, SEEDS, copy_seeds, write_xquad_folder, xquad_articles
-from bot.articles import read_articles
-from bot.sentences import split_sentences
-from bot.text import STOPWORDS
+from bot.ingest.articles import read_articles
+from bot.ingest.sentences import split_sentences
+from bot.text.words import STOPWORDS
 
 SIZES = (100, 1_000, 10_000, 100_000)
 SENTENCES_PER_ARTICLE = (10, 40)  # uniform: 25 on average, ~2.5M facts at N = 100,000

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSBOT_SHARED", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
-XQUAD = EVAL / "xquad.en.json"  # the fit's data: bot/weights.json records its checksum
+XQUAD = EVAL / "xquad.en.json"  # the fit's data: bot/answer/weights.json records its checksum
 WIKINEWS = SHARED / "corpus" / "wikinews"
 SEEDS = ROOT / "seeds"
 

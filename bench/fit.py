@@ -1,4 +1,5 @@
-"""Fit the re-ranking and confidence weights the engine reads from bot/weights.json, honestly.
+"""Fit the re-ranking and confidence weights the engine reads from bot/answer/weights.json,
+honestly.
 
 Ranking: logistic regression over candidate facts (label: holds the answer), trained on the
 questions of the even-numbered XQuAD articles, reported on the odd ones.
@@ -8,7 +9,7 @@ only the other half (plus the seed and Wikinews). Cross-fitted: each half is rep
 the threshold chosen) with the model fitted on the other; the weights shipped are fitted on
 both. The confidence is fitted on the ranking this run fits, as the engine will rank.
 Run: `.venv/bin/python -m bench.fit [--out PATH]`. One run fits everything and writes it, with
-the data file's checksum and the commit it ran at, to bot/weights.json (the file the engine
+the data file's checksum and the commit it ran at, to bot/answer/weights.json (the file the engine
 reads at import); the report it prints says how each fit did on held-out questions.
 """
 
@@ -37,16 +38,16 @@ from bench.datasets import (
     xquad_cases,
 )
 from bench.quality import build, hit
-from bot.answers import SEMANTIC_CANDIDATES, AnswerEngine
-from bot.embeddings import shared_encoder
-from bot.scoring import (
+from bot.answer.answers import SEMANTIC_CANDIDATES, AnswerEngine
+from bot.answer.embeddings import shared_encoder
+from bot.answer.scoring import (
     CONFIDENCE_FEATURES,
     RANK_FEATURES,
     SEMANTIC_FEATURE,
     WEIGHTS,
     load_weights,
 )
-from bot.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
+from bot.answer.weights import WEIGHTS_FILE, ConfidenceModel, FittedOn, Weights
 
 L2 = 1e-3
 MAX_ANSWERABLE_DECLINED = 0.05  # of the held-out answerable questions as written

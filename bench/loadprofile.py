@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python -m bench.loadprofile --size 10000 --files 2000` (the bench.corpus
 folder of that size, built when missing). The first `--files` files are parsed in this one
-process as a worker parses its chunks (`bot.loading._parse_chunk`, vectors included), then
+process as a worker parses its chunks (`bot.store.loading._parse_chunk`, vectors included), then
 written into a fresh database by one `KnowledgeBase.writing()` transaction, as the loading
 process writes them. Each half prints its seconds and its top functions by own time.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bench.corpus import build_corpus, corpus_path
 from bench.datasets import ROOT
-from bot.knowledge import KnowledgeBase
-from bot.loading import PARALLEL_CHUNK, Job, _parse_chunk, read_sidecar, scan
+from bot.store.knowledge import KnowledgeBase
+from bot.store.loading import PARALLEL_CHUNK, Job, _parse_chunk, read_sidecar, scan
 
 OUT = ROOT / "data" / "bench"
 

@@ -32,10 +32,10 @@ from bench.datasets import (
     xquad_cases,
 )
 from bench.rouge import rouge_n
-from bot.answers import AnswerEngine
-from bot.knowledge import KnowledgeBase
-from bot.loading import load_directory
-from bot.text import words
+from bot.answer.answers import AnswerEngine
+from bot.store.knowledge import KnowledgeBase
+from bot.store.loading import load_directory
+from bot.text.words import words
 
 Ranker = Callable[[str], list[tuple[str, float]]]
 

@@ -29,8 +29,8 @@ from bench.corpus import REAL_ARTICLES, SIZES, build_corpus, corpus_path
 from bench.datasets import ROOT, Case, add_typos, offtopic_cases, xquad_cases
 from bench.loadmem import measure_load
 from bench.quality import bm25_baseline, fuzz_baseline, hit
-from bot.knowledge import INDEX_MIN_FACTS, KnowledgeBase
-from bot.loading import load_directory
+from bot.store.knowledge import INDEX_MIN_FACTS, KnowledgeBase
+from bot.store.loading import load_directory
 
 OUT = ROOT / "data" / "bench"
 SAVED = OUT / "scale.json"
@@ -87,12 +87,12 @@ def serve(db: Path, method: str, limit: int | None, semantic: bool = True) -> di
     """Start-up to the first answer, then warm latency, hit@1 and peak RSS (in this process)."""
     import psutil
 
-    import bot.knowledge
-    from bot.answers import AnswerEngine
+    import bot.store.knowledge
+    from bot.answer.answers import AnswerEngine
 
     process = psutil.Process()
     if method in ("index", "fts"):
-        bot.knowledge.INDEX_MIN_FACTS = 0 if method == "index" else 1 << 62
+        bot.store.knowledge.INDEX_MIN_FACTS = 0 if method == "index" else 1 << 62
     kb = KnowledgeBase(db)
     engine = AnswerEngine(kb, semantic=semantic)
     engine.ask(FIRST_QUESTION)  # before the question sets are read: they are not start-up

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from bench.datasets import SEEDS, WIKINEWS, write_xquad_folder
-from bot.cleaning import clean_paragraphs
-from bot.formats import parse_file_text
-from bot.loading import scan
-from bot.reading import ArticleError, decode
-from bot.sentences import SPLITTERS, split_sentences
-from bot.text import normalize
+from bot.ingest.cleaning import clean_paragraphs
+from bot.ingest.formats import parse_file_text
+from bot.ingest.reading import ArticleError, decode
+from bot.ingest.sentences import SPLITTERS, split_sentences
+from bot.store.loading import scan
+from bot.text.words import normalize
 
 
 def paragraphs(folder: Path) -> list[str]:

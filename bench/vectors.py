@@ -27,10 +27,10 @@ import numpy as np
 
 from bench.datasets import Case, write_xquad_folder, xquad_cases
 from bench.quality import build, hit, pct
-from bot.answers import AnswerEngine
-from bot.embeddings import shared_encoder
-from bot.knowledge import KnowledgeBase
-from bot.static_embeddings import (
+from bot.answer.answers import AnswerEngine
+from bot.answer.embeddings import shared_encoder
+from bot.store.knowledge import KnowledgeBase
+from bot.text.static_embeddings import (
     MODEL_DIR,
     StaticEncoder,
     from_blobs,

@@ -11,16 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.answers import Answer
-from bot.feed_state import feed_state_path_for
-from bot.feeds import read_feeds
-from bot.fetching import FetchLimits
-from bot.links import add_links
-from bot.loading import LoadError, LoadReport
+from bot.answer.answers import Answer
+from bot.config.settings import Settings
+from bot.ingest.fetching import FetchLimits
+from bot.intake.feeds import read_feeds
+from bot.intake.links import add_links
 from bot.progress import progress_bar
 from bot.rendering import Found, NotFound, ShownFact, SmallTalk, answer_view, one_line, shown_date
 from bot.service import NewsService
-from bot.settings import Settings
+from bot.store.feed_state import feed_state_path_for
+from bot.store.loading import LoadError, LoadReport
 
 PROMPT = "you> "
 LATEST_COUNT = 10

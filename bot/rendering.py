@@ -12,10 +12,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from bot.answers import Answer
-from bot.highlight import answer_span
-from bot.questions import question_type
-from bot.recency import iso_day
+from bot.answer.answers import Answer
+from bot.answer.highlight import answer_span
+from bot.answer.questions import question_type
+from bot.answer.recency import iso_day
 
 # /latest shows each article's summary on one line of about this many characters.
 SUMMARY_LINE_CHARS = 160

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answers import Answer, AnswerEngine
-from bot.conversation import ConversationStore, Topic, Turn, conversation_path_for
-from bot.knowledge import KnowledgeBase, StoredArticle
-from bot.loading import LoadReport, load_directory
-from bot.lookup import Match, best_matches, find_article
-from bot.settings import Settings
-from bot.sqlite_files import MEMORY
+from bot.answer.answers import Answer, AnswerEngine
+from bot.answer.lookup import Match, best_matches, find_article
+from bot.config.settings import Settings
+from bot.store.conversation import ConversationStore, Topic, Turn, conversation_path_for
+from bot.store.knowledge import KnowledgeBase, StoredArticle
+from bot.store.loading import LoadReport, load_directory
+from bot.store.sqlite_files import MEMORY
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.feed_state import FeedStatus, feed_state_path_for, feed_statuses
-from bot.fetching import FetchLimits
-from bot.links import LinksReport, add_links, find_links
-from bot.loading import LoadError, LoadReport
-from bot.uploads import MAX_UPLOAD_BYTES, UploadError, safe_article_name, save_upload
+from bot.ingest.fetching import FetchLimits
+from bot.ingest.uploads import MAX_UPLOAD_BYTES, UploadError, safe_article_name, save_upload
+from bot.intake.links import LinksReport, add_links, find_links
+from bot.store.feed_state import FeedStatus, feed_state_path_for, feed_statuses
+from bot.store.loading import LoadError, LoadReport
 from handlers.commands import question
 from handlers.context import Core, NotForThisHandler, core, message_of
 from handlers.formatting import esc, report_html, stats_html

@@ -21,12 +21,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.links import LINK_RE
-from bot.loading import LoadError
+from bot.config.settings import Settings
+from bot.intake.links import LINK_RE
+from bot.intake.subscriptions import SubscriptionStore, subscriptions_path_for
 from bot.service import NewsService
-from bot.settings import Settings
-from bot.subscriptions import SubscriptionStore, subscriptions_path_for
-from bot.usage import UsageLog, usage_path_for
+from bot.store.loading import LoadError
+from bot.store.usage import UsageLog, usage_path_for
 from handlers import admin, callbacks, commands, inline, subscriptions
 from handlers.context import CORE_KEY, Core
 from handlers.errors import error_handler

@@ -9,7 +9,7 @@ import re
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.knowledge import StoredArticle
+from bot.store.knowledge import StoredArticle
 from handlers.context import core, message_of
 from handlers.conversations import conversation_key, message_ref, replied_ref
 from handlers.formatting import (

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from telegram import CallbackQuery, InlineQuery, Message, Update, User
 from telegram.ext import ContextTypes
 
-from bot.answers import Answer
+from bot.answer.answers import Answer
+from bot.config.settings import Settings
+from bot.intake.subscriptions import SubscriptionStore
 from bot.service import NewsService
-from bot.settings import Settings
-from bot.subscriptions import SubscriptionStore
-from bot.usage import UsageLog
+from bot.store.usage import UsageLog
 
 CORE_KEY = "core"
 

@@ -3,7 +3,7 @@
 A private chat is one conversation; in a group each person has their own, so two people
 asking at once do not steer each other's follow-ups. A reply to one of the bot's answers
 continues that answer, whichever was asked last. The core keeps the conversations
-(bot/conversation.py); these are only the names Telegram gives them.
+(bot/store/conversation.py); these are only the names Telegram gives them.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ import sqlite3
 
 from telegram.ext import Application, ContextTypes
 
-from bot.feed_state import feed_state_path_for
-from bot.feeds import FeedsReport, read_feeds
-from bot.fetching import FetchLimits
-from bot.loading import LoadError
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.ingest.fetching import FetchLimits
+from bot.intake.feeds import FeedsReport, read_feeds
+from bot.store.feed_state import feed_state_path_for
+from bot.store.loading import LoadError
 from handlers.context import CORE_KEY, Core
 from handlers.subscriptions import announce
 

@@ -6,9 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.answers import Answer
-from bot.feed_state import FeedStatus
-from bot.knowledge import StoredArticle
+from bot.answer.answers import Answer
+from bot.intake.subscriptions import first_sentence
 from bot.rendering import (
     Found,
     NotFound,
@@ -20,8 +19,9 @@ from bot.rendering import (
     shown_date,
 )
 from bot.service import ArticlePage, KnowledgeStats, LatestPage, NewArticles
-from bot.subscriptions import first_sentence
-from bot.usage import UsageStats
+from bot.store.feed_state import FeedStatus
+from bot.store.knowledge import StoredArticle
+from bot.store.usage import UsageStats
 
 MAX_MESSAGE_CHARS = 4096
 # Telegram counts UTF-16 code units; leave room so a split never lands on the limit.

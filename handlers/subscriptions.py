@@ -17,7 +17,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.subscriptions import Notice, SubscriptionStore, notices
+from bot.intake.subscriptions import Notice, SubscriptionStore, notices
 from handlers.context import CORE_KEY, Core, core, message_of
 from handlers.formatting import notice_html
 from handlers.replies import reply
@@ -129,7 +129,7 @@ async def announce_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _tell(bot: Bot, store: SubscriptionStore, notice: Notice,
                 report: AnnounceReport) -> None:
-    """Claim the notice, then send it: at most once, never twice (bot/subscriptions.py)."""
+    """Claim the notice, then send it: at most once, never twice (bot/intake/subscriptions.py)."""
     subscriber, news = notice.subscriber, notice.news
     if not await asyncio.to_thread(store.claim, subscriber.chat_id, subscriber.seen_up_to,
                                    news.newest):

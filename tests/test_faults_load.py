@@ -11,7 +11,7 @@ from pathlib import Path
 
 from faults_support import town_name, write_corpus
 
-from bot.answers import Answer
+from bot.answer.answers import Answer
 from bot.service import NewsService
 
 COUNT = 100

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
 from bot.service import NewsService
-from bot.usage import UsageLog
+from bot.store.knowledge import KnowledgeBase
+from bot.store.usage import UsageLog
 
 ROOT = Path(__file__).resolve().parents[1]
 EXECUTE = {"execute", "executemany", "executescript"}

@@ -28,10 +28,10 @@ from pages_server import (
 )
 from test_cli import TIMEOUT, bot_env
 
-from bot.feed_state import FeedState, feed_state_path_for
-from bot.feeds import FeedsReport, read_feeds
-from bot.fetching import FetchError, FetchLimits
+from bot.ingest.fetching import FetchError, FetchLimits
+from bot.intake.feeds import FeedsReport, read_feeds
 from bot.service import NewsService
+from bot.store.feed_state import FeedState, feed_state_path_for
 
 LOCAL = FetchLimits(timeout=2.0, allow_private=True)
 
@@ -174,7 +174,7 @@ def test_feeds_and_their_entries_go_through_the_address_guard(
         if len(checked) > 1 and not allow_private:
             raise FetchError(f"refused: {ip} is a loopback address")
 
-    monkeypatch.setattr("bot.fetching.check_address", public_feed_private_pages)
+    monkeypatch.setattr("bot.ingest.fetching.check_address", public_feed_private_pages)
     report = read(service, site, RSS_PATH, limits=FetchLimits(timeout=1.0))
     assert "HTTP" not in "\n".join(report.lines())
     assert [e.link.error for e in report.feeds[0].entries] == [
@@ -184,7 +184,7 @@ def test_feeds_and_their_entries_go_through_the_address_guard(
 
 def test_new_entries_past_the_cap_wait_for_the_next_run_which_asks_in_full(
         site: PagesServer, service: NewsService, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.feeds.MAX_NEW_PER_FEED", 1)
+    monkeypatch.setattr("bot.intake.feeds.MAX_NEW_PER_FEED", 1)
     first = "\n".join(read(service, site, RSS_PATH).lines())
     assert "waiting: 1 more entry for the next run (at most 1 a run)" in first
     second = read(service, site, RSS_PATH)

@@ -23,8 +23,8 @@ print(m.__name__)
 
 @pytest.mark.parametrize(
     "module",
-    ["bot", "bot.cli", "bot.service", "bot.answers", "bot.loading", "bot.knowledge",
-     "bot.settings", "bot.feeds"],
+    ["bot", "bot.cli", "bot.service", "bot.answer.answers", "bot.store.loading",
+     "bot.store.knowledge", "bot.config.settings", "bot.intake.feeds"],
 )
 def test_importing_the_core_does_not_import_telegram(module: str) -> None:
     result = subprocess.run(

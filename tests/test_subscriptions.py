@@ -1,4 +1,4 @@
-"""Subscriptions in the core (bot/subscriptions.py): who hears of which new article, kept in
+"""Subscriptions in the core (bot/intake/subscriptions.py): who hears of which new article, kept in
 a real SQLite file, each article told once, across reopening and between two processes."""
 
 from __future__ import annotations
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import NewsService
-from bot.subscriptions import (
+from bot.intake.subscriptions import (
     MAX_LISTED,
     SubscriptionStore,
     first_sentence,
     notices,
     subscriptions_path_for,
 )
+from bot.service import NewsService
 
 ARTICLE = """---
 title: {title}

@@ -14,7 +14,7 @@ from bench.datasets import ROOT
 def test_importing_the_bot_limits_numpy_to_one_thread() -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}}
-    code = ("import bot.answers, json; from threadpoolctl import threadpool_info; "
+    code = ("import bot.answer.answers, json; from threadpoolctl import threadpool_info; "
             "print(json.dumps([p['num_threads'] for p in threadpool_info()]))")
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout

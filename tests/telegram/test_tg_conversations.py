@@ -10,8 +10,8 @@ from pathlib import Path
 from botapi_standin import BotAPIStandIn
 from tg_harness import TOKEN, Harness, bot_settings, running
 
-from bot.conversation import conversation_path_for
 from bot.service import NewsService
+from bot.store.conversation import conversation_path_for
 
 OPENING = "What caused the crane to fall in Mecca?"
 # Alone, this is answered (unsure) from the Hajj stampede article: 76 people killed.

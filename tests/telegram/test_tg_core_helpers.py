@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.lookup import best_matches
+from bot.answer.lookup import best_matches
+from bot.ingest.uploads import UploadError, safe_article_name, save_upload
 from bot.service import NewsService
-from bot.uploads import UploadError, safe_article_name, save_upload
-from bot.usage import UsageLog, usage_path_for
+from bot.store.usage import UsageLog, usage_path_for
 
 
 def test_usage_log_lives_next_to_the_knowledge_base() -> None:
@@ -98,7 +98,8 @@ def test_unsupported_or_oversized_uploads_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_core_never_imports_telegram() -> None:
-    code = ("import sys, bot.cli, bot.service, bot.usage, bot.lookup, bot.uploads; "
+    code = ("import sys, bot.cli, bot.service, bot.store.usage, bot.answer.lookup, "
+            "bot.ingest.uploads; "
             "sys.exit('telegram' in sys.modules)")
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botapi_rules import Refusal, parse_html
 
-from bot.answers import Answer, FactResult
+from bot.answer.answers import Answer, FactResult
 from handlers.formatting import (
     MAX_MESSAGE_CHARS,
     answer_html,

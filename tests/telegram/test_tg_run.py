@@ -10,7 +10,7 @@ import httpx
 from botapi_standin import PATIENCE_S, BotAPIStandIn
 from tg_harness import SEEDS, TOKEN, USER_ID, WEBHOOK_SECRET, bot_process, free_port, make_user
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 from handlers.app import ALLOWED_UPDATES, run
 
 QUESTION = "What caused the crane to fall in Mecca?"

@@ -23,8 +23,8 @@ from tg_harness import (
     running,
 )
 
+from bot.intake.subscriptions import SubscriptionStore, first_sentence, subscriptions_path_for
 from bot.service import NewsService
-from bot.subscriptions import SubscriptionStore, first_sentence, subscriptions_path_for
 from handlers.subscriptions import announce
 
 ARTICLE = ("Giant tortoise found alive on {island} after a century\n\nMonday, March 4, 2024\n\n"

@@ -16,8 +16,8 @@ from pathlib import Path
 from botapi_standin import PATIENCE_S, BotAPIStandIn, Call
 from telegram.ext import Application, ContextTypes
 
+from bot.config.settings import Settings
 from bot.service import NewsService
-from bot.settings import Settings
 from handlers.app import ALLOWED_UPDATES, build_application
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,130 @@
+"""The sentence splitter cuts at sentence ends only: not in abbreviations, numbers or quotes.
+
+Every test runs with each raw splitter installed here (blingfire where it has a wheel, and
+syntok): the repairs on top must make both give these splits.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+from collections.abc import Callable
+
+import pytest
+
+from bot.ingest.articles import PARSER_VERSION
+from bot.ingest.sentences import SPLITTER, SPLITTERS, split_sentences
+
+Split = Callable[[str], list[str]]
+
+
+@pytest.fixture(params=sorted(SPLITTERS))
+def split(request: pytest.FixtureRequest) -> Split:
+    return functools.partial(split_sentences, splitter=request.param)
+
+WHOLE = {
+    "abbreviations": "The U.S. President met Dr. Smith and Mr. Key at 10 a.m. on Monday.",
+    "thousands": "Before leaving, he took 5,200 files and documents, many of them secret.",
+    "currency": "The referendums will cost an estimated NZ $ 26 million, officials said.",
+    "decimals": "Prices rose 3.5 per cent while pi stayed at 3.14159 all year.",
+    "double_quotes": '"We will go. Now. Today," he said.',
+    "curly_quotes": "“We will go. Now. Today,” he said.",
+    "single_curly_quotes": "He said ‘Stop. Now.’ and left the room.",
+    "place_abbreviation": "The St. Louis team won the final 3-1 on Sunday.",
+}
+
+
+@pytest.mark.parametrize("sentence", WHOLE.values(), ids=WHOLE.keys())
+def test_sentence_is_not_cut(split: Split, sentence: str) -> None:
+    assert split(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", WHOLE.values(), ids=WHOLE.keys())
+def test_sentence_is_cut_from_the_next_one(split: Split, sentence: str) -> None:
+    assert split(f"{sentence} Then it rained.") == [sentence, "Then it rained."]
+
+
+def test_questions_and_exclamations_end_sentences(split: Split) -> None:
+    assert split("Is it true? Yes! It is.") == ["Is it true?", "Yes!", "It is."]
+
+
+def test_apostrophes_do_not_open_quotes(split: Split) -> None:
+    text = "China’s agency said ‘no’. The ministers’ plan failed. It is over."
+    assert split(text) == [
+        "China’s agency said ‘no’.", "The ministers’ plan failed.", "It is over.",
+    ]
+
+
+def test_a_stray_quote_mark_does_not_glue_a_whole_paragraph(split: Split) -> None:
+    sentence = "The committee met again on Tuesday to discuss the budget and the schools."
+    text = '"Stray quote. ' + " ".join([sentence] * 30)
+    assert len(split(text)) > 2
+
+
+def test_empty_paragraph_has_no_sentences(split: Split) -> None:
+    assert split("   ") == []
+
+
+def test_a_dashed_speaker_stays_with_the_quotation(split: Split) -> None:
+    text = '"So far, it is the Internet: 1, Scientology: 0. But it is a long game." - Matt Ingram'
+    assert split(text) == [text]
+
+
+def test_negative_contractions_are_kept_as_written(split: Split) -> None:
+    text = "She wasn't 'forced' to be there. They won't go. It isn’t over."
+    assert split(text) == [
+        "She wasn't 'forced' to be there.", "They won't go.", "It isn’t over.",
+    ]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The letter was signed by Rev. Paul T. Stallsworth, president of the taskforce.",
+    "Members must meet the terms of the Mental Health (Care and Treatment) (Scotland) Act 2003.",
+])
+def test_a_title_or_a_bracketed_name_does_not_cut_a_sentence(split: Split, sentence: str) -> None:
+    assert split(f"{sentence} The vote followed.") == [sentence, "The vote followed."]
+
+
+@pytest.mark.parametrize("tail", ["Valeska Paris", "John Cornyn, U.S. Senator (R-Texas)",
+                                  "Rathbun stated,"])
+def test_a_short_unfinished_tail_stays_with_its_sentence(split: Split, tail: str) -> None:
+    # A quotation's speaker or the words before a quotation are not a fact of their own.
+    first = "The hearing was delayed again."
+    second = "I needed to disconnect from her because she was suppressive."
+    assert split(f"{first} {second} {tail}") == [first, f"{second} {tail}"]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("The game ended. Dr. Smith left. Mr. Jones stayed.",
+     ["The game ended.", "Dr. Smith left.", "Mr. Jones stayed."]),
+    ("The chairs were Rajendra K. Pachauri, elected in 2002; Robert Watson in 1997.",
+     ["The chairs were Rajendra K. Pachauri, elected in 2002;", "Robert Watson in 1997."]),
+    ("There were 1,388 partnerships. 35,064 households were made up of individuals.",
+     ["There were 1,388 partnerships.", "35,064 households were made up of individuals."]),
+    ("It ended. St. Louis won the game.", ["It ended.", "St. Louis won the game."]),
+], ids=["title_after_a_sentence", "semicolon", "number_opens_a_sentence", "saint"])
+def test_sentences_are_cut_where_syntok_cuts(split: Split, text: str,
+                                             sentences: list[str]) -> None:
+    assert split(text) == sentences
+
+
+@pytest.mark.parametrize("sentence", [
+    "After the decision in the case Brown v. Board of Education, families organised schools.",
+    "2. This method of welding and cutting metal later became common.",
+    "It cost approx. 5 million dollars (Portuguese: Amazônia; Spanish: Amazonía) to build.",
+], ids=["versus", "list_number", "abbreviation_and_brackets"])
+def test_cases_blingfire_cuts_stay_whole(split: Split, sentence: str) -> None:
+    assert split(sentence) == [sentence]
+
+
+def test_blingfire_is_used_where_it_has_a_wheel() -> None:
+    """Under CI on x86-64 the faster splitter must be installed and chosen."""
+    if not (os.environ.get("CI") and platform.machine() in ("x86_64", "AMD64")):
+        pytest.skip("checked under CI on x86-64")
+    assert SPLITTER == "blingfire"
+
+
+def test_the_parser_version_names_the_splitter() -> None:
+    """Installing or removing blingfire re-reads every file: the splits may differ."""
+    assert PARSER_VERSION.endswith(f"-{SPLITTER}")
