@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.datasets import EVAL, ROOT, SHARED, copy_seeds
 from bench.quality import build, hit, pct
-from bot.conversation import ConversationStore
 from bot.service import NewsService
+from bot.store.conversation import ConversationStore
 
 GUM_DEV = SHARED / "corpus" / "gum-dev"
 KINDS = ("clean", "typo", "paraphrase", "unanswerable")

@@ -65,7 +65,7 @@ DEV_NATURAL_QUESTIONS = 80
 
 def _overlap_order(question: str, sentences: list[str], skip: set[int]) -> list[int]:
     """Sentence indices by how many of the question's content stems they hold, most first."""
-    from bot.text import content_words, stem
+    from bot.text.words import content_words, stem
 
     wanted = {stem(w) for w in content_words(question)}
     scored = []
