@@ -344,8 +344,8 @@ def _log(entry: dict) -> None:
 
 def train(steps: int) -> None:
     import torch
-    from bot.answer.embeddings import model_dir
 
+    from bot.answer.embeddings import model_dir
     from bot.answer.reader import reader_tokenizer
 
     torch.manual_seed(SEED)
