@@ -24,6 +24,7 @@ import numpy as np
 from bot.answer.embeddings import VectorCache, shared_encoder
 from bot.answer.followups import refers_back, wants_more, wants_summary
 from bot.answer.questions import Question, parse_question, small_talk
+from bot.answer.reader import CachedReader, calibration, candidate_text, shared_reader
 from bot.answer.recency import date_span, iso_day, newest_first_key
 from bot.answer.scoring import (
     STATIC_FEATURES,
@@ -57,6 +58,10 @@ NEAREST_K = 10
 # by 8 (docs/ANSWERING.md, step 5b), and each one not seen before is encoded while the person
 # waits: the number bounds that cost.
 SEMANTIC_CANDIDATES = 8
+# The best candidates read with the question by the reader (bot/answer/reader.py), each a
+# forward pass of a 6-layer BERT while the person waits (docs/ANSWERING.md: hit@1 and
+# latency against this number).
+READ_CANDIDATES = 12
 MAX_FACTS = 3
 # Facts scoring within this share of the best one are shown with it.
 COMPANION_SHARE = 0.85
@@ -94,6 +99,9 @@ def leans_on_before(text: str) -> bool:
                for m in itertools.islice(WORD_RE.finditer(text), EARLY_WORDS))
 
 
+POINTING_WORDS = 1
+WHO_DO_YOU_MEAN = ("Who or what do you mean? There is nothing before this for me to point "
+                   "back to: say the name, or ask about the story first.")
 NOTHING_MORE = "That is all this article says. Ask me about something else!"
 NO_DATES = ("None of my articles has a date, so I cannot tell which are the newest. "
             "Ask me about something in them instead!")
@@ -216,7 +224,8 @@ class AnswerEngine:
     """Answers questions; cheap to call from many threads (one reader connection each)."""
 
     def __init__(self, kb: KnowledgeBase, semantic: bool = True,
-                 weights: Weights = WEIGHTS, today: Callable[[], date] = date.today) -> None:
+                 weights: Weights = WEIGHTS, today: Callable[[], date] = date.today,
+                 reader: ConfidenceModel | None = None) -> None:
         """`semantic=False` answers without MiniLM: lexical signals and the static vectors
         (also the fallback when the MiniLM package is not installed). `weights`: the shipped
         ones (bot/answer/weights.json), or ones being fitted (bench.fit fits the confidence on its
@@ -229,6 +238,8 @@ class AnswerEngine:
         self._lock = threading.Lock()
         encoder = shared_encoder() if semantic else None
         self._vectors = VectorCache(encoder) if encoder else None
+        self._reader: CachedReader | None = shared_reader() if encoder else None
+        self._reading = (reader or calibration()) if self._reader else None
 
     @property
     def semantic(self) -> bool:
@@ -246,7 +257,9 @@ class AnswerEngine:
     @property
     def confidence_model(self) -> ConfidenceModel:
         """The confidence's weights, bias and refusal threshold, fitted with or without
-        embeddings."""
+        embeddings, or the reader's calibration when it reads."""
+        if self._reading is not None:
+            return self._reading
         return self.weights.semantic if self.semantic else self.weights.lexical
 
     def titles(self) -> Mapping[int, str]:
@@ -283,6 +296,8 @@ class AnswerEngine:
         if question.recency and set(question.words) <= question.when_words:
             return self._newest(question, index)
         if topic is None or topic.article_id not in index.titles:
+            if _points_at_nothing(question):
+                return Answer(question.text, False, 0.0, reply=WHO_DO_YOU_MEAN)
             return self._answer(question, self._search(question, index), index)
         if wants_more(question.text):
             return self._more(question, topic, index)
@@ -450,11 +465,36 @@ class AnswerEngine:
             focus = without_title(corrected_text(question.text, terms),
                                   index.title_stems(scored[0][2].article_id))
             scored = self._rerank(focus, scored)
-        model = self.confidence_model
+        model = self.weights.semantic if self.semantic else self.weights.lexical
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
-        return _factual_first([Scored(score, model.confidence(f | query), row, f | query)
-                               for score, f, row in scored])
+        ranked = [Scored(score, model.confidence(f | query), row, f | query)
+                  for score, f, row in scored]
+        if self._reader is None:
+            return _factual_first(ranked)
+        return self._read(corrected_text(question.text, terms), ranked, index)
+
+    def _read(self, question: str, scored: list[Scored], index: _Index) -> list[Scored]:
+        """The best READ_CANDIDATES read with the question by the reader, each fact as it
+        sees one (the sentence, its article's title, the sentence before). The calibration
+        of its logit with the engine's own confidence ("prior") becomes both the score and
+        the confidence; the rest follow unread, at 0."""
+        assert self._reader is not None
+        assert self._reading is not None
+        head, tail = scored[:READ_CANDIDATES], scored[READ_CANDIDATES:]
+        texts = [candidate_text(s.row.text, index.titles.get(s.row.article_id, ""),
+                                (self.kb.fact_at(s.row.article_id, s.row.position - 1) or "")
+                                if s.row.position > 0 else "") for s in head]
+        read = []
+        logits = self._reader.scores(question, texts)
+        for place, (item, logit) in enumerate(zip(head, logits, strict=True)):
+            # "place": its rank before reading (bench.fit_reader draws the K curve from it).
+            features = item.features | {"reader": logit, "prior": item.confidence,
+                                        "place": place}
+            confidence = self._reading.confidence(features)
+            read.append(Scored(confidence, confidence, item.row, features))
+        read.sort(key=lambda s: (-s.score, s.row.fact_id))
+        return read + [replace(s, score=0.0, confidence=0.0) for s in tail]
 
     def _static_features(self, question: np.ndarray, candidates: list[Candidate],
                          nearest: list[Candidate]) -> list[dict[str, float]]:
@@ -616,6 +656,16 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def _points_at_nothing(question: Question) -> bool:
+    """A question that is all pronoun ("what did he take?", "where was he born?"): it names
+    nothing and says little else (POINTING_WORDS content words at most), so without a
+    conversation there is no one it can be about. One that says more ("how many people did
+    it kill?", "what did they make the ant nests out of?") can still be answered from its
+    own words."""
+    return (not question.names and len(question.words) <= POINTING_WORDS
+            and refers_back(question.text))
 
 
 def _holds_focus(question: Question, best: Scored) -> bool:

@@ -41,12 +41,13 @@ def _erf(x: np.ndarray) -> np.ndarray:
 class SentenceEncoder:
     """A BERT encoder with mean pooling and unit length, as sentence-transformers runs it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, weights: dict[str, np.ndarray] | None = None) -> None:
+        """`weights`: the model's own by default; the reader passes its fine-tuned ones."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text())
-        raw = load_file(str(folder / "model.safetensors"))
+        raw = weights if weights is not None else load_file(str(folder / "model.safetensors"))
         prefix = "" if "embeddings.word_embeddings.weight" in raw else "bert."
         self._w = {}
         for name, value in raw.items():
@@ -115,13 +116,16 @@ class SentenceEncoder:
         pooled = self.pooled(ids, mask)
         return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
 
-    def pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def pooled(self, ids: np.ndarray, mask: np.ndarray,
+               types: np.ndarray | None = None) -> np.ndarray:
         """The last layer's mean over the unmasked tokens of token-id rows, not yet of unit
-        length (bench.distil encodes each vocabulary token alone with it)."""
+        length (bench.distil encodes each vocabulary token alone with it). `types`: each
+        token's segment, for a pair read together (the reader); one segment by default."""
         w = self._w
+        segments = w["embeddings.token_type_embeddings.weight"]
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
-             + w["embeddings.token_type_embeddings.weight"][0])
+             + (segments[0] if types is None else segments[types]))
         x = self._norm(x, "embeddings.LayerNorm")
         mask_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
         for i in range(self._layers):

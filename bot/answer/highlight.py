@@ -21,6 +21,10 @@ DATE_SPAN_RE = re.compile(
     r"\b(?:(?:\d{1,2}\s+)?(?:" + MONTHS + r")(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?"
     r"|(?:1[5-9]\d\d|20\d\d)s?)\b"
 )
+# "Who is Zhang Xiangbin?" asks what a named person is (a translator, a spy): a description,
+# which no name in the fact is. "Who is leading the inquiry?" asks for a name.
+WHO_IS_RE = re.compile(r"^\W*who(?:\s+(?:is|was|are|were)|'s)\s+(?!.*\w(?:ing|ed)\b)"
+                       r"(?:[\w'’.-]+\s*){1,3}\W*$", re.IGNORECASE)
 PLACE_SPAN_RE = re.compile(
     r"\b(?:in|at|from|near|to)\s+((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:of\s+)?[A-Z][\w'’-]+)*)"
 )
@@ -32,6 +36,8 @@ def answer_span(kind: str, fact: str, question: str) -> tuple[int, int] | None:
 
     Of several, the one nearest a word of the question: "how many were wounded?" in
     "killing 107 or more and wounding 238" is 238, not the first number."""
+    if kind == "who" and WHO_IS_RE.match(question):
+        return None
     asked = {stem(w) for w in words(question)}
     spans = []
     for match in _candidates(kind, fact):

@@ -25,6 +25,15 @@ THANKS_RE = re.compile(
 BYE_RE = re.compile(r"^(?:bye|goodbye|see you|cya|good night)\b[\s!.]*$", re.IGNORECASE)
 
 
+# Markup pasted or typed into a message: an HTML tag (also one cut short, "<scrip"), an
+# entity, a Markdown link. Their words ("script", "href") are not the asker's.
+MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]*>?|&#\w*;?|&[A-Za-z]+;|\[[^\]]*\]\([^)]*\)?")
+# A search word this short is a letter or a syllable, not something asked about ("p", "ki"):
+# a message of only such words has nothing to search for. Numbers of two digits or more are
+# kept ("2015"), and two letters written as a name ("US", "Xi").
+MIN_WORD_CHARS = 3
+SHORT_NAME_RE = re.compile(r"\b[A-Z][A-Za-z]\b")
+
 # A capitalised word that does not start a sentence.
 NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 
@@ -77,7 +86,11 @@ def parse_question(raw: str) -> Question:
     text = normalize(raw)[:MAX_QUESTION_CHARS].strip()
     names = frozenset(m.group(0).lower() for m in NAME_RE.finditer(text))
     recency = recency_of(text)
-    searched = content_words(text)
+    searched = content_words(MARKUP_RE.sub(" ", text))
+    short_names = {m.group().lower() for m in SHORT_NAME_RE.finditer(text)}
+    if all(len(w) < MIN_WORD_CHARS and w not in short_names and not (w.isdigit() and len(w) > 1)
+           for w in searched):
+        searched = []
     if recency:
         searched = [w for w in searched if w not in NEWS_WORDS]
     return Question(text=text, words=searched[:MAX_QUERY_WORDS], kind=question_type(text),

@@ -98,6 +98,23 @@ def load(path: Path, features: Mapping[str, frozenset[str]]) -> Weights:
         raise WeightsError(f"{path}: {exc}; {REFIT}") from None
 
 
+def load_model(path: Path, known: frozenset[str], refit: str) -> ConfidenceModel:
+    """One confidence model in a file of its own (the reader's calibration: {"model": ...,
+    "fitted_on": ...}), checked as `load` checks the engine's: every feature it weighs is
+    one the engine computes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WeightsError(f"{path} is missing; {refit}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise WeightsError(f"{path} is unreadable or not JSON ({exc}); {refit}") from None
+    try:
+        top = _fields(data, path.name, ("model", "fitted_on"))
+        return _model(top["model"], "model", known)
+    except WeightsError as exc:
+        raise WeightsError(f"{path}: {exc}; {refit}") from None
+
+
 def _weights(data: Any, features: Mapping[str, frozenset[str]]) -> Weights:
     top = _fields(data, "the file", ("rank", "semantic_weight", "confidence", "fitted_on"))
     confidence = _fields(top["confidence"], "confidence", ("lexical", "semantic"))

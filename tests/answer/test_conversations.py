@@ -73,8 +73,8 @@ def test_a_question_naming_someone_else_is_not_pulled_into_the_topic(
 
 
 def test_a_follow_up_the_topic_does_not_answer_is_declined(service: NewsService) -> None:
-    # Alone, "he" could be anyone, and some article answers; about the crane, none can.
-    assert service.ask("where was he born?").answered
+    # Alone, "he" could be anyone: the bot asks whom; about the crane, no article can answer.
+    assert service.ask("where was he born?").reply is not None
     service.ask("What caused the crane to fall in Mecca?", conversation="a")
     assert not service.ask("where was he born?", conversation="a").answered
     # The topic survives a refusal: the next follow-up is still about the crane.
@@ -149,3 +149,26 @@ def test_the_answering_part_of_a_fact_is_the_one_near_the_question_words() -> No
         assert span
         assert fact[span[0]:span[1]] == wanted
     assert answer_span("what", fact, "what happened?") is None
+
+
+def test_a_pronoun_with_nothing_before_it_asks_who_is_meant(service: NewsService) -> None:
+    """After /new, "what did he take?" points back at nothing: ask, never guess three facts."""
+    answer = service.ask("what did he take?", conversation="fresh")
+    assert not answer.facts
+    assert answer.reply is not None
+    assert answer.reply.startswith("Who or what do you mean?")
+    # With someone to point back to, the same words are answered.
+    service.ask("who is zhang xiangbin", conversation="fresh")
+    assert "5,200 files" in first(service.ask("what did he take?", conversation="fresh"))
+
+
+def test_who_is_a_named_person_bolds_no_name() -> None:
+    """"Who is Zhang Xiangbin?" asks for a description: no name in the fact is its answer
+    (the bold span was "Chinese"); "who scored?" still bolds the scorer."""
+    fact = ("In April, the ministry discussed the case of Zhang Xiangbin, a translator with a "
+            "Chinese ministry who was stationed overseas.")
+    assert answer_span("who", fact, "who is zhang xiangbin") is None
+    goal = "The only goal was scored by Ola Toivonen."
+    span = answer_span("who", goal, "who scored the goal?")
+    assert span is not None
+    assert goal[span[0]:span[1]] == "Ola Toivonen"

@@ -128,3 +128,35 @@ def test_any_mix_of_query_syntax_gets_an_answer(
     assert_is_answer(engine.ask(" ".join(words)))
     assert_is_answer(engine.ask("".join(words)))
     assert database_fingerprint(seeded_kb) == fingerprint
+
+
+NOT_QUESTIONS = {
+    "apostrophe": "'",
+    "hebrew_letter": "א",
+    "empty_line": "\n",
+    "one_letter": "p",
+    "a_syllable": "ki",
+    "one_digit": "1",
+    "tags_only": "**<script>",
+    "cut_tag": "__<scrip",
+    "entity": "&#x",
+    "markdown_link": "[link](http://x)",
+    "sql_tail": "' OR 1=1 --",
+    "emoji_and_joiners": "ϱ\u200d🧑\u200d",
+}
+
+
+@pytest.mark.parametrize("text", NOT_QUESTIONS.values(), ids=NOT_QUESTIONS.keys())
+def test_noise_is_never_answered_with_a_fact(engine: AnswerEngine, text: str) -> None:
+    """Character soup holds nothing to search for: a letter, a tag's name, a number alone
+    matched a fact before (a lone "p" was answered at 94%)."""
+    answer = engine.ask(text)
+    assert not answer.answered
+    assert not answer.facts
+
+
+def test_words_between_tags_still_count(engine: AnswerEngine) -> None:
+    """Only the tags go: what they enclose is the asker's text."""
+    answer = engine.ask("<i>Who is</i> <b>Zhang Xiangbin</b>? &amp;")
+    assert answer.answered
+    assert "Zhang" in answer.facts[0].text
