@@ -9,8 +9,8 @@ Fitted on questions that look like users', never on what the benches report:
   bench.natural reports.
 - Noise (bench.noise's generator, another seed): random strings, to be declined.
 Each candidate the reader reads is a row (right when it holds an expected string); a
-logistic fit on them gives the weights. The threshold maximises the questions answered
-right plus those declined right, each source weighing the same.
+fit gives the weights (`fit`); the threshold is the highest that withholds at most 5% of
+the right answers of any source.
 Run: `.venv/bin/python -m bench.fit_reader` (needs bot/answer/reader.safetensors).
 """
 
@@ -35,7 +35,7 @@ from bench.fit import listwise, logistic
 from bench.natural import GUM_DEV, questions, splits
 from bench.noise import strings
 from bench.quality import hit
-from bot.answer.answers import AnswerEngine
+from bot.answer.answers import READ_CANDIDATES, AnswerEngine
 from bot.answer.reader import CALIBRATION_FEATURES, CALIBRATION_FILE, shared_reader
 from bot.answer.weights import ConfidenceModel
 from bot.store.knowledge import KnowledgeBase
@@ -48,6 +48,7 @@ SEED = 29
 SQUAD_ANSWERABLE = 300
 SQUAD_UNANSWERABLE = 150
 NOISE = 150
+MAX_RIGHT_DECLINED = 0.02
 FEATURES = sorted(CALIBRATION_FEATURES)
 RANKING = ["reader", "prior"]  # what orders the candidates read
 QUESTION = sorted(CALIBRATION_FEATURES - set(RANKING))  # the same for all of a question's
@@ -99,23 +100,21 @@ def squad_cases(folder: Path) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def threshold(model: ConfidenceModel, asked: list[Asked]) -> float:
-    """The threshold answering right + declining right the most, each source weighing 1."""
-    weight = {}
+    """The highest threshold at which, in every source, at most MAX_RIGHT_DECLINED of the
+    questions whose top candidate is right are declined: a right answer withheld is the
+    worst refusal ("not in my articles" when it is), the project's rule since bench.fit."""
+    tops: dict[str, list[float]] = {}
     for a in asked:
-        weight[a.source] = weight.get(a.source, 0) + 1
-    tops = []
-    for a in asked:
-        if not len(a.features):
-            tops.append((0.0, False, a))
-            continue
-        probs = [model.confidence(dict(zip(FEATURES, row, strict=True))) for row in a.features]
-        best = int(np.argmax(probs))
-        tops.append((probs[best], bool(a.right[best]), a))
+        if a.answerable and a.signals:
+            probs = [model.confidence(dict(zip(FEATURES, row, strict=True)))
+                     for row in a.features]
+            best = int(np.argmax(probs))
+            if a.right[best]:
+                tops.setdefault(a.source, []).append(probs[best])
     grid = np.linspace(0.02, 0.98, 97)
-    totals = [sum((1 / weight[a.source]) * ((conf >= t and right) if a.answerable
-                                           else conf < t) for conf, right, a in tops)
-              for t in grid]
-    return round(float(grid[int(np.argmax(totals))]), 2)
+    allowed = [t for t in grid if all(np.mean(np.array(c) < t) <= MAX_RIGHT_DECLINED
+                                      for c in tops.values())]
+    return round(float(max(allowed, default=grid[0])), 2)
 
 
 def fit(asked: list[Asked]) -> ConfidenceModel:
@@ -185,6 +184,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.refit:
         asked = [Asked(**a) for a in json.loads(args.rows.read_text())]
+        # Rows read with a larger K than the engine's now: the engine's K only.
+        for a in asked:
+            keep = [i for i, s in enumerate(a.signals) if s["place"] < READ_CANDIDATES]
+            a.signals, a.right = [a.signals[i] for i in keep], [a.right[i] for i in keep]
     else:
         asked = ask_all()
         args.rows.parent.mkdir(parents=True, exist_ok=True)
@@ -229,13 +232,13 @@ def ask_all() -> list[Asked]:
         squad_folder = Path(tmp) / "squad"
         squad = squad_cases(squad_folder)
         engine = AnswerEngine(_loaded(squad_folder, Path(tmp) / "squad.sqlite3"),
-                              reader=START)
+                              read=True, calibration=START)
         asked = collect(engine, "squad-held-out", squad)
         folder = copy_seeds(Path(tmp) / "natural")
         for path in GUM_DEV.glob("*.txt"):
             shutil.copy(path, folder / path.name)
         kb = _loaded(folder, Path(tmp) / "natural.sqlite3")
-        engine = AnswerEngine(kb, reader=START)
+        engine = AnswerEngine(kb, read=True, calibration=START)
         half = splits()
         natural = [(q["q"], tuple(q["expect"])) for q in questions()
                    if half[q["article"]] == "fit"]

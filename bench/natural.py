@@ -108,7 +108,7 @@ def main() -> None:
             shutil.copy(path, folder / path.name)
         build(folder, Path(tmp) / "kb.sqlite3")
         service = NewsService(Path(tmp) / "kb.sqlite3", folder, semantic=not args.lexical,
-                              conversations=ConversationStore(":memory:"))
+                              conversations=ConversationStore(":memory:"), reader=args.reader)
         results = run(service)
     print("\n".join(report(results)))
     out = ROOT / "data" / "bench" / "natural.json"

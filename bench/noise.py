@@ -58,13 +58,14 @@ def strings(count: int = COUNT, seed: int = SEED) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=COUNT)
+    parser.add_argument("--reader", action="store_true", help="with the reader (READER=1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_seeds(Path(tmp) / "articles")
         for path in GUM_DEV.glob("*.txt"):
             shutil.copy(path, folder / path.name)
         build(folder, Path(tmp) / "kb.sqlite3")
-        service = NewsService(Path(tmp) / "kb.sqlite3", folder)
+        service = NewsService(Path(tmp) / "kb.sqlite3", folder, reader=args.reader)
         answered = []
         for text in strings(args.count):
             answer = service.ask(text)

@@ -102,12 +102,12 @@ def bm25_baseline(kb: KnowledgeBase) -> Ranker:
     return rank
 
 
-def build(folder: Path, db: Path) -> tuple[KnowledgeBase, AnswerEngine]:
+def build(folder: Path, db: Path, read: bool = False) -> tuple[KnowledgeBase, AnswerEngine]:
     kb = KnowledgeBase(db)
     report = load_directory(kb, folder)
     if report.failed:
         raise SystemExit(f"benchmark articles failed to load: {report.failed}")
-    return kb, AnswerEngine(kb)
+    return kb, AnswerEngine(kb, read=read)
 
 
 def confident(engine: AnswerEngine) -> Callable[[float], bool]:
@@ -178,7 +178,7 @@ HEADER = ["| method | questions | hit@1 | hit@3 | declined | p50 ms |",
           "|---|---|---|---|---|---|"]
 
 
-def run(small: bool = False) -> dict:
+def run(small: bool = False, read: bool = False) -> dict:
     """Build the knowledge bases, run every measurement, return the numbers and the report."""
     articles = xquad_articles()
     if small:
@@ -189,12 +189,13 @@ def run(small: bool = False) -> dict:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        seed_kb, seed_engine = build(copy_seeds(tmpdir / "seeds"), tmpdir / "seed.sqlite3")
+        seed_kb, seed_engine = build(copy_seeds(tmpdir / "seeds"), tmpdir / "seed.sqlite3",
+                                     read)
         xq_kb, xq_engine = build(write_xquad_folder(tmpdir / "xquad", articles),
-                                 tmpdir / "xquad.sqlite3")
+                                 tmpdir / "xquad.sqlite3", read)
         all_dir = copy_seeds(tmpdir / "all")
         write_xquad_folder(all_dir, articles)
-        all_kb, all_engine = build(all_dir, tmpdir / "all.sqlite3")
+        all_kb, all_engine = build(all_dir, tmpdir / "all.sqlite3", read)
 
         seeds = seed_cases()
         answerable = [c for c in seeds if c.expect]
@@ -280,8 +281,9 @@ def _answered_right(engine: AnswerEngine, cases: list[Case]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", action="store_true", help="every 6th XQuAD article only")
+    parser.add_argument("--reader", action="store_true", help="with the reader (READER=1)")
     args = parser.parse_args()
-    outcome = run(small=args.small)
+    outcome = run(small=args.small, read=args.reader)
     print(outcome["report"])
     target = ROOT / "data" / "bench"
     target.mkdir(parents=True, exist_ok=True)

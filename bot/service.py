@@ -91,12 +91,13 @@ class NewsService:
 
     def __init__(self, database_path: str | Path, articles_dir: str | Path,
                  semantic: bool = True,
-                 conversations: ConversationStore | None = None) -> None:
+                 conversations: ConversationStore | None = None, reader: bool = False) -> None:
         """`conversations`: where conversations are kept (default: a SQLite file next to
-        the knowledge base, forgotten after 30 minutes)."""
+        the knowledge base, forgotten after 30 minutes). `reader`: answer with the reader
+        (READER=1)."""
         self.articles_dir = Path(articles_dir)
         self.kb = KnowledgeBase(database_path)
-        self.engine = AnswerEngine(self.kb, semantic=semantic)
+        self.engine = AnswerEngine(self.kb, semantic=semantic, read=reader)
         self.conversations = conversations or ConversationStore(
             conversation_path_for(database_path))
         self._reload_lock = threading.Lock()
@@ -106,7 +107,8 @@ class NewsService:
         """`in_memory`: conversations last only as long as the process (the console)."""
         where = MEMORY if in_memory else conversation_path_for(settings.database_path)
         store = ConversationStore(where, settings.conversation_timeout)
-        return cls(settings.database_path, settings.articles_dir, settings.semantic, store)
+        return cls(settings.database_path, settings.articles_dir, settings.semantic, store,
+                   reader=settings.reader)
 
     def ask(self, question: str, conversation: str | None = None,
             reply_to: str | None = None) -> Answer:

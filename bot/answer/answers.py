@@ -24,7 +24,8 @@ import numpy as np
 from bot.answer.embeddings import VectorCache, shared_encoder
 from bot.answer.followups import refers_back, wants_more, wants_summary
 from bot.answer.questions import Question, parse_question, small_talk
-from bot.answer.reader import CachedReader, calibration, candidate_text, shared_reader
+from bot.answer.reader import CachedReader, candidate_text, shared_reader
+from bot.answer.reader import calibration as reader_calibration
 from bot.answer.recency import date_span, iso_day, newest_first_key
 from bot.answer.scoring import (
     STATIC_FEATURES,
@@ -61,7 +62,7 @@ SEMANTIC_CANDIDATES = 8
 # The best candidates read with the question by the reader (bot/answer/reader.py), each a
 # forward pass of a 6-layer BERT while the person waits (docs/ANSWERING.md: hit@1 and
 # latency against this number).
-READ_CANDIDATES = 12
+READ_CANDIDATES = 6
 MAX_FACTS = 3
 # Facts scoring within this share of the best one are shown with it.
 COMPANION_SHARE = 0.85
@@ -225,12 +226,14 @@ class AnswerEngine:
 
     def __init__(self, kb: KnowledgeBase, semantic: bool = True,
                  weights: Weights = WEIGHTS, today: Callable[[], date] = date.today,
-                 reader: ConfidenceModel | None = None) -> None:
+                 read: bool = False, calibration: ConfidenceModel | None = None) -> None:
         """`semantic=False` answers without MiniLM: lexical signals and the static vectors
         (also the fallback when the MiniLM package is not installed). `weights`: the shipped
         ones (bot/answer/weights.json), or ones being fitted (bench.fit fits the confidence on its
         new rank weights). `today`: the clock "today" and "this week" are read by (the
-        machine's local date)."""
+        machine's local date). `read`: the best candidates are read by the reader (with
+        MiniLM only; READER=1); `calibration`: the reader's (bench.fit_reader passes one
+        being fitted), the shipped one by default."""
         self.kb = kb
         self.weights = weights
         self.today = today
@@ -238,8 +241,8 @@ class AnswerEngine:
         self._lock = threading.Lock()
         encoder = shared_encoder() if semantic else None
         self._vectors = VectorCache(encoder) if encoder else None
-        self._reader: CachedReader | None = shared_reader() if encoder else None
-        self._reading = (reader or calibration()) if self._reader else None
+        self._reader: CachedReader | None = shared_reader() if encoder and read else None
+        self._reading = (calibration or reader_calibration()) if self._reader else None
 
     @property
     def semantic(self) -> bool:
@@ -384,7 +387,8 @@ class AnswerEngine:
         found that way hold what it asks (one of its own words, or the kind of thing asked)."""
         leans = refers_back(question.text, question.names)
         alone = None
-        if question.names and not leans:
+        if not leans and (question.names or self._says_what_topic_never_does(question, topic,
+                                                                                index)):
             alone = self._search(question, index)
             if self._confident(question, alone):
                 return alone
@@ -403,6 +407,16 @@ class AnswerEngine:
             # topic does not answer it, no other article can.
             return []
         return alone if alone is not None else self._search(question, index)
+
+    def _says_what_topic_never_does(self, question: Question, topic: Topic,
+                                    index: _Index) -> bool:
+        """A question using a word its topic's article never uses ("the hajj stampede" after
+        Zhang's spy story, typed in lower case so it names nothing) may be about another
+        article: it is tried alone first, as a question with a name is."""
+        text = " ".join([index.titles.get(topic.article_id, ""),
+                         *self.kb.facts_of(topic.article_id)])
+        used = stems_of(words(text))
+        return any(stem(w) not in used for w in question.words)
 
     def _with_topic(self, question: Question, topic: Topic, index: _Index) -> Question:
         """The question with its topic's words added, marked as topic, not focus: the

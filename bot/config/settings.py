@@ -29,6 +29,11 @@ class Settings:
     # Sentence embeddings re-rank answers and help refuse (better answers, ~4x the CPU a
     # question: docs/ANSWERING.md, step 5b); off for a bot that must answer >60 updates/s.
     semantic: bool = True
+    # The reader (bot/answer/reader.py) re-orders the best candidates and makes the
+    # confidence: more right answers to questions as people type them, ~130 ms more CPU a
+    # question (docs/BENCHMARKS.md, "Natural questions"). Off until the answer path's older
+    # rules are measured with it (CHANGELOG, issue 22).
+    reader: bool = False
     # A conversation's topic is forgotten after this many seconds without a question.
     conversation_timeout: float = 30 * 60
     # Fetching pages (docs/FETCHING.md): seconds a fetch may take in all, and whether
@@ -63,6 +68,7 @@ class Settings:
             send_rate_limit=_non_negative(
                 "SEND_RATE_LIMIT", get("SEND_RATE_LIMIT", str(cls.send_rate_limit))),
             semantic=_switch("SEMANTIC", get("SEMANTIC", "1")),
+            reader=_switch("READER", get("READER", "0")),
             conversation_timeout=60 * _non_negative(
                 "CONVERSATION_MINUTES", get("CONVERSATION_MINUTES", "30")),
             fetch_timeout=_positive_float(
