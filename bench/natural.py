@@ -101,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lexical", action="store_true",
                         help="without the MiniLM re-rank (SEMANTIC=0)")
+    parser.add_argument("--reader", action="store_true", help="with the reader (READER=1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_seeds(Path(tmp) / "articles")
