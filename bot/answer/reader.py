@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from bot.answer.embeddings import SentenceEncoder, model_dir
+from bot.answer.embeddings import LruMemo, SentenceEncoder, model_dir
 from bot.answer.weights import ConfidenceModel, load_model
 
 log = logging.getLogger(__name__)
@@ -89,24 +87,13 @@ class CachedReader:
 
     def __init__(self, reader: Reader, limit: int = CACHE_PAIRS) -> None:
         self._reader = reader
-        self._limit = limit
-        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo: LruMemo[tuple[str, str], float] = LruMemo(limit)
 
     def scores(self, question: str, candidates: Sequence[str]) -> list[float]:
-        with self._lock:
-            known = {c: self._cache.get((question, c)) for c in candidates}
-        missing = list(dict.fromkeys(c for c, v in known.items() if v is None))
-        if missing:
-            fresh = dict(zip(missing, self._reader.scores(question, missing).tolist(),
-                             strict=True))
-            known.update(fresh)
-            with self._lock:
-                for candidate, logit in fresh.items():
-                    self._cache[(question, candidate)] = logit
-                while len(self._cache) > self._limit:
-                    self._cache.popitem(last=False)
-        return [known[c] for c in candidates]
+        def read(pairs: list[tuple[str, str]]) -> list[float]:
+            return self._reader.scores(question, [c for _, c in pairs]).tolist()
+
+        return self._memo.get([(question, c) for c in candidates], read)
 
 
 def calibration(path: Path = CALIBRATION_FILE) -> ConfidenceModel:
