@@ -210,6 +210,7 @@ class _Index:
     total_facts: int
     titles: dict[int, str]
     _title_stems: dict[int, set[str]] = field(default_factory=dict)
+    _article_stems: dict[int, set[str]] = field(default_factory=dict)
 
     def title_stems(self, article_id: int) -> set[str]:
         """A title's word stems, worked out when a candidate first needs them: doing all
@@ -218,6 +219,15 @@ class _Index:
         if stems is None:
             stems = self._title_stems[article_id] = stems_of(
                 words(self.titles.get(article_id, "")))
+        return stems
+
+    def article_stems(self, article_id: int, facts: Callable[[int], list[str]]) -> set[str]:
+        """Every word stem of an article, title and `facts`, kept once worked out: a
+        conversation asks about its topic's article again and again."""
+        stems = self._article_stems.get(article_id)
+        if stems is None:
+            stems = self._article_stems[article_id] = self.title_stems(article_id) | stems_of(
+                words(" ".join(facts(article_id))))
         return stems
 
 
@@ -261,8 +271,12 @@ class AnswerEngine:
     def confidence_model(self) -> ConfidenceModel:
         """The confidence's weights, bias and refusal threshold, fitted with or without
         embeddings, or the reader's calibration when it reads."""
-        if self._reading is not None:
-            return self._reading
+        return self._reading or self._own_model
+
+    @property
+    def _own_model(self) -> ConfidenceModel:
+        """The engine's own confidence (bot/answer/weights.json): the answer's without the
+        reader, the reader's "prior" with it."""
         return self.weights.semantic if self.semantic else self.weights.lexical
 
     def titles(self) -> Mapping[int, str]:
@@ -413,9 +427,7 @@ class AnswerEngine:
         """A question using a word its topic's article never uses ("the hajj stampede" after
         Zhang's spy story, typed in lower case so it names nothing) may be about another
         article: it is tried alone first, as a question with a name is."""
-        text = " ".join([index.titles.get(topic.article_id, ""),
-                         *self.kb.facts_of(topic.article_id)])
-        used = stems_of(words(text))
+        used = index.article_stems(topic.article_id, self.kb.facts_of)
         return any(stem(w) not in used for w in question.words)
 
     def _with_topic(self, question: Question, topic: Topic, index: _Index) -> Question:
@@ -479,7 +491,7 @@ class AnswerEngine:
             focus = without_title(corrected_text(question.text, terms),
                                   index.title_stems(scored[0][2].article_id))
             scored = self._rerank(focus, scored)
-        model = self.weights.semantic if self.semantic else self.weights.lexical
+        model = self._own_model
         margin = scored[0][0] - scored[1][0] if len(scored) > 1 else scored[0][0]
         query = query_features(terms, margin, question.names)
         ranked = [Scored(score, model.confidence(f | query), row, f | query)
