@@ -21,8 +21,6 @@ import gzip
 import hashlib
 import json
 import random
-import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.datasets import EVAL, ROOT, copy_seeds, write_xquad_folder
-from bench.fit import listwise, logistic
-from bench.natural import GUM_DEV, questions, splits
+from bench.datasets import EVAL, ROOT, write_xquad_folder
+from bench.fit import git, listwise, logistic
+from bench.natural import natural_folder, questions, splits
 from bench.noise import strings
 from bench.quality import hit
 from bot.answer.answers import READ_CANDIDATES, AnswerEngine
@@ -168,12 +166,6 @@ def _loaded(folder: Path, db: Path) -> KnowledgeBase:
     return kb
 
 
-def _commit() -> str:
-    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=False)
-    return done.stdout.strip() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
@@ -198,7 +190,8 @@ def main() -> None:
               "fitted_on": {"questions": {s: sum(a.source == s for a in asked)
                                           for s in dict.fromkeys(a.source for a in asked)},
                             "squad_sha256": hashlib.sha256(SQUAD_TRAIN.read_bytes()).hexdigest(),
-                            "commit": _commit(), "date": datetime.now(UTC).date().isoformat()}}
+                            "commit": git("rev-parse", "HEAD") or "unknown",
+                            "date": datetime.now(UTC).date().isoformat()}}
     args.out.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
     print("\n".join(k_curve(model, asked)))
@@ -234,9 +227,7 @@ def ask_all() -> list[Asked]:
         engine = AnswerEngine(_loaded(squad_folder, Path(tmp) / "squad.sqlite3"),
                               read=True, calibration=START)
         asked = collect(engine, "squad-held-out", squad)
-        folder = copy_seeds(Path(tmp) / "natural")
-        for path in GUM_DEV.glob("*.txt"):
-            shutil.copy(path, folder / path.name)
+        folder = natural_folder(Path(tmp) / "natural")
         kb = _loaded(folder, Path(tmp) / "natural.sqlite3")
         engine = AnswerEngine(kb, read=True, calibration=START)
         half = splits()

@@ -30,6 +30,15 @@ KINDS = ("clean", "typo", "paraphrase", "unanswerable")
 TURN_KINDS = ("opening", "followup", "switch", "unanswerable")
 
 
+def natural_folder(folder: Path) -> Path:
+    """The articles the natural set is asked of: the gum-dev articles and the shipped seeds,
+    as one folder the bot loads."""
+    copy_seeds(folder)
+    for path in GUM_DEV.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
 def splits() -> dict[str, str]:
     """Each gum-dev article's half: `fit` or `held-out` (alternate, by sorted name)."""
     names = sorted(p.name for p in GUM_DEV.glob("*.txt"))
@@ -104,9 +113,7 @@ def main() -> None:
     parser.add_argument("--reader", action="store_true", help="with the reader (READER=1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = copy_seeds(Path(tmp) / "articles")
-        for path in GUM_DEV.glob("*.txt"):
-            shutil.copy(path, folder / path.name)
+        folder = natural_folder(Path(tmp) / "articles")
         build(folder, Path(tmp) / "kb.sqlite3")
         service = NewsService(Path(tmp) / "kb.sqlite3", folder, semantic=not args.lexical,
                               conversations=ConversationStore(":memory:"), reader=args.reader)

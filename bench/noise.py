@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import tempfile
 from pathlib import Path
 
-from bench.datasets import ROOT, copy_seeds
-from bench.natural import GUM_DEV
+from bench.datasets import ROOT
+from bench.natural import natural_folder
 from bench.quality import build
 from bot.service import NewsService
 
@@ -61,9 +60,7 @@ def main() -> None:
     parser.add_argument("--reader", action="store_true", help="with the reader (READER=1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = copy_seeds(Path(tmp) / "articles")
-        for path in GUM_DEV.glob("*.txt"):
-            shutil.copy(path, folder / path.name)
+        folder = natural_folder(Path(tmp) / "articles")
         build(folder, Path(tmp) / "kb.sqlite3")
         service = NewsService(Path(tmp) / "kb.sqlite3", folder, reader=args.reader)
         answered = []

@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 import random
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -409,21 +408,13 @@ def train(steps: int) -> None:
 
 # ----------------------------------------------------------------------------- export
 
-def git(*args: str) -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                              check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return ""
-    return done.stdout.strip()
-
-
 def export(out_dir: Path) -> None:
     """The checkpoint's weights under the runtime's (MiniLM's) names, fp16, without the
     frozen word embeddings; and a record of what they were trained on and scored."""
     import torch
     from safetensors.numpy import save_file
 
+    from bench.fit import git
     from bot.answer.reader import READER_FILE, RECORD_FILE
 
     state = torch.load(CHECKPOINT, weights_only=False)
