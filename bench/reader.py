@@ -19,7 +19,7 @@ from bot.answer.embeddings import model_dir
 from bot.answer.reader import Reader, candidate_text
 from bot.ingest.articles import read_articles
 
-SIZES = (1, 2, 4, 8, 12, 16)
+SIZES = (1, 2, 4, 6, 8, 12, 16)
 QUESTIONS = 40
 
 
