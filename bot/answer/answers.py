@@ -43,6 +43,7 @@ from bot.answer.scoring import (
 from bot.answer.spelling import LONG_WORD, Speller, stopword_typo
 from bot.answer.synonyms import RELATED_CREDIT, related
 from bot.answer.weights import ConfidenceModel, Weights, linear
+from bot.ingest.blocks import is_question
 from bot.store.conversation import Topic
 from bot.store.knowledge import Candidate, KnowledgeBase
 from bot.text.static_embeddings import shared_static_encoder
@@ -447,7 +448,8 @@ class AnswerEngine:
         facts = self.kb.facts_of(topic.article_id)
         after = max(topic.positions, default=-1)
         order = list(range(after + 1, len(facts))) + list(range(0, after + 1))
-        fresh = [p for p in order if p not in topic.shown][:MAX_FACTS]
+        fresh = [p for p in order
+                 if p not in topic.shown and not is_question(facts[p])][:MAX_FACTS]
         if not fresh:
             return Answer(question.text, False, 0.0, reply=NOTHING_MORE)
         title = index.titles.get(topic.article_id, "")
@@ -481,7 +483,9 @@ class AnswerEngine:
             return []
         vector = shared_static_encoder().encode([corrected_text(question.text, terms)])[0]
         nearest = self.kb.nearest_facts(vector, VECTOR_CANDIDATES)
-        candidates = _merged(candidates, nearest)
+        candidates = self._answers_for_questions(_merged(candidates, nearest))
+        if not candidates:
+            return []
         context = _CandidateContext.build(terms, candidates)
         static = self._static_features(vector, candidates, nearest)
         featured = [(self._features(question, terms, row, context, index) | signals, row)
@@ -521,6 +525,23 @@ class AnswerEngine:
             read.append(Scored(confidence, confidence, item.row, features))
         read.sort(key=lambda s: (-s.score, s.row.fact_id))
         return read + [replace(s, score=0.0, confidence=0.0) for s in tail]
+
+    def _answers_for_questions(self, candidates: list[Candidate]) -> list[Candidate]:
+        """A question in an article (an interviewer's) is never an answer on its own: the
+        fact after it, which answers it, takes its place (once), read with it as context."""
+        out: list[Candidate] = []
+        seen = {c.fact_id for c in candidates if not is_question(c.text)}
+        for row in candidates:
+            if not is_question(row.text):
+                out.append(row)
+                continue
+            after = self.kb.fact_at(row.article_id, row.position + 1)
+            if after is None or is_question(after) or row.fact_id + 1 in seen:
+                continue
+            seen.add(row.fact_id + 1)
+            out.append(Candidate(row.fact_id + 1, row.article_id, row.position + 1, after,
+                                 None, row.bm25))
+        return out
 
     def _static_features(self, question: np.ndarray, candidates: list[Candidate],
                          nearest: list[Candidate]) -> list[dict[str, float]]:
@@ -568,9 +589,13 @@ class AnswerEngine:
         return f"{before} {row.text}" if before else row.text
 
     def _sentence_before(self, row: Candidate) -> str | None:
-        """The sentence before a fact that leans on it for who or what it is about."""
-        if row.position > 0 and leans_on_before(row.text):
-            return self.kb.fact_at(row.article_id, row.position - 1)
+        """The sentence before a fact that leans on it for who or what it is about, or
+        the question it answers."""
+        if row.position == 0:
+            return None
+        before = self.kb.fact_at(row.article_id, row.position - 1)
+        if before is not None and (leans_on_before(row.text) or is_question(before)):
+            return before
         return None
 
     def _terms(self, question: Question, index: _Index) -> list[Term]:

@@ -6,18 +6,18 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.ingest.cleaning import clean_paragraphs
+from bot.ingest.blocks import body_facts, is_question
 from bot.ingest.dates import parse_date
 from bot.ingest.formats import RawArticle, parse_file_text
 from bot.ingest.keyfacts import key_fact_ranks
 from bot.ingest.reading import ArticleError, check_path, decode, read_bytes
-from bot.ingest.sentences import SPLITTER, split_sentences
+from bot.ingest.sentences import SPLITTER
 from bot.ingest.summary import summarize
 from bot.text.words import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
 # The raw sentence splitter is part of it: installing or removing blingfire changes splits.
-PARSER_VERSION = f"13-{SPLITTER}"
+PARSER_VERSION = f"14-{SPLITTER}"
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,18 @@ def build_article(raw: RawArticle, key: str, file: str, fhash: str,
     meta.update({k: v for k, v in (sidecar or {}).items() if v})
     if date := meta.get("date"):
         meta["date"] = parse_date(date) or parse_date(date[:10]) or date  # ISO when it can be
-    paragraphs = clean_paragraphs([normalize(line) for line in raw.lines])
-    sentences = [s for p in paragraphs for s in split_sentences(p)]
     title = meta.get("title", "").strip()
     if not title:
         raise ArticleError("no title found")
+    body = body_facts([normalize(line) for line in raw.lines], title)
+    paragraphs, sentences = body.paragraphs, body.facts
     if not sentences:
         raise ArticleError("no article text found (nothing but title and page furniture)")
-    ranks = key_fact_ranks(sentences)
+    # A question (an interviewer's) is context for the answer after it, never a key fact
+    # nor part of the summary.
+    statements = [i for i, s in enumerate(sentences) if not is_question(s)]
+    ranks = {statements[i]: rank for i, rank in
+             key_fact_ranks([sentences[i] for i in statements]).items()}
     facts = [Fact(i, s, ranks.get(i)) for i, s in enumerate(sentences)]
     content = "\n".join([title, *sentences])
     return Article(
@@ -88,7 +92,7 @@ def build_article(raw: RawArticle, key: str, file: str, fhash: str,
         title=title,
         body=paragraphs,
         facts=facts,
-        summary=summarize(sentences),
+        summary=summarize([sentences[i] for i in statements if i >= body.rows]),
         file_hash=fhash,
         content_hash=hashlib.sha256(content.casefold().encode()).hexdigest(),
         section=meta.get("section"),

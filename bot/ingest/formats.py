@@ -60,15 +60,25 @@ def _looks_like_section(first: str, second: str) -> bool:
     """A section word is a short label with no punctuation, followed by a real title.
 
     A title does not end in a full stop: a short headline followed by the first paragraph
-    is a title and a body, not a section and a title.
+    is a title and a body, not a section and a title. A name ("Lord Byron") is a title, and
+    so is a first line whose words the second repeats (a caption of its picture: "Brock
+    Holt" over "Holt with the Boston Red Sox"); a section is a topic word ("Politics").
     """
     return (
         len(first.split()) <= MAX_SECTION_WORDS
         and not re.search(r"[.!?:,;]", first)
+        and not _is_name(first)
+        and not set(first.split()) & set(second.split())
         and parse_date(second) is None
         and len(first.split()) < len(second.split()) <= MAX_TITLE_WORDS
         and not second.rstrip("\"'”’)").endswith(".")
     )
+
+
+def _is_name(line: str) -> bool:
+    """Two or more words, each capitalised: a person's or a place's name, not a topic."""
+    parts = line.split()
+    return len(parts) > 1 and all(p[:1].isupper() for p in parts)
 
 
 FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
