@@ -20,10 +20,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.datasets import EVAL, ROOT, SHARED, copy_seeds
-from bench.quality import build, hit, pct
+from bench.datasets import EVAL, ROOT, SHARED, copy_seeds, wikinews_meta
+from bench.quality import build, hit, pct, summaries
 from bot.service import NewsService
 from bot.store.conversation import ConversationStore
+from bot.store.knowledge import KnowledgeBase
 
 GUM_DEV = SHARED / "corpus" / "gum-dev"
 KINDS = ("clean", "typo", "paraphrase", "unanswerable")
@@ -103,6 +104,8 @@ def report(results: dict) -> list[str]:
                 f"{pct(*row[k])} ({row[k][0]}/{row[k][1]})" for k in kinds) + " |")
         lines.append("")
     lines.append(f"answerable questions missed: {results['misses']}")
+    lines += ["", "summaries against the human ones (Wikinews and gum-dev meta.json)", "",
+              *results.get("summaries", [])]
     return lines
 
 
@@ -118,6 +121,10 @@ def main() -> None:
         service = NewsService(Path(tmp) / "kb.sqlite3", folder, semantic=not args.lexical,
                               conversations=ConversationStore(":memory:"), reader=args.reader)
         results = run(service)
+        kb = KnowledgeBase(Path(tmp) / "kb.sqlite3")
+        metas = wikinews_meta() + json.loads((GUM_DEV / "meta.json").read_text())
+        results["summaries"] = summaries(kb, metas)
+        kb.close()
     print("\n".join(report(results)))
     out = ROOT / "data" / "bench" / "natural.json"
     out.parent.mkdir(parents=True, exist_ok=True)

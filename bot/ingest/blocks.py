@@ -113,6 +113,18 @@ def body_facts(lines: list[str], title: str = "") -> Body:
     return Body(paragraphs, facts, infobox)
 
 
+def as_read(facts: list[str]) -> list[str]:
+    """Facts read one after another, as in a summary: a speaker named once a turn."""
+    out: list[str] = []
+    previous = None
+    for fact in facts:
+        speaker = SPEAKER_RE.match(fact)
+        name = speaker.group(1) if speaker else None
+        out.append(fact[speaker.end():] if speaker and name == previous else fact)
+        previous = name
+    return out
+
+
 def is_question(fact: str) -> bool:
     """A fact that asks rather than states: an interviewer's question, a rhetorical one;
     also one whose "?" was lost ("Wikinews: How did you come to be involved")."""
