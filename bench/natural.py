@@ -20,12 +20,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.datasets import EVAL, ROOT, SHARED, copy_seeds
+from bench.datasets import EVAL, GUM_DEV, ROOT, copy_seeds
 from bench.quality import build, hit, pct
 from bot.service import NewsService
 from bot.store.conversation import ConversationStore
 
-GUM_DEV = SHARED / "corpus" / "gum-dev"
 KINDS = ("clean", "typo", "paraphrase", "unanswerable")
 TURN_KINDS = ("opening", "followup", "switch", "unanswerable")
 
