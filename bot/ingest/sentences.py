@@ -105,6 +105,19 @@ def _missed_cuts(piece: str) -> list[str]:
     return cuts
 
 
+# Cuts the raw splitters miss: after a lower-case word's full stop, before a word that starts
+# in lower case and goes on in upper case ("called eHow. eHow was", "Sure. wikiHow is") and
+# (blingfire) before a capital outside ASCII ("Bourg-la-Reine. Évariste Galois"); (syntok)
+# after a bracket that follows a "!" ("Viva Maria! (1965). The vote followed.").
+_FORGOTTEN_CUT_RE = re.compile(
+    r"(?<=[a-z]{2}[.!?])\s+(?=[a-z]+[A-Z]|[À-ÖØ-Þ])|(?<=\)[.!?])\s+(?=[A-Z])")
+
+
+def _forgotten_cuts(piece: str) -> list[str]:
+    """The piece cut where _FORGOTTEN_CUT_RE finds a sentence start both splitters miss."""
+    return _FORGOTTEN_CUT_RE.split(piece)
+
+
 SPLITTERS: dict[str, Callable[[str], list[str]]] = {"syntok": syntok_pieces}
 if blingfire is not None:
     SPLITTERS["blingfire"] = blingfire_pieces
@@ -121,7 +134,7 @@ _DATE_ABBREVIATION_RE = re.compile(r"(?:^|[\s(\[])(?:[bdcmr]|ca|fl|[Nn]os?|[Vv]o
 _DATE_START_RE = re.compile(rf"^(?:\d|(?:{_MONTHS})\b)")
 _TITLE_ELLIPSIS_RE = re.compile(r"\S\s+[A-Z][\w'’-]*\s*(?:\.\.\.|…)$")
 _CAPITALISED_RE = re.compile(r"^[\"“‘]?[A-Z]")
-_BRACKET_GOES_ON_RE = re.compile(r"^\([^()]*[^.!?()]\)\s*[,;:a-z(]")
+_BRACKET_GOES_ON_RE = re.compile(r"^\([^()]*[^.!?()]\)(?:\s*[,;:a-z(]|[.!?]?$)")
 # A quotation that ends its sentence: terminal punctuation, then the closing mark.
 _QUOTATION_ENDS_RE = re.compile(r"[.!?…][\"”’][)\]]*$")
 
@@ -141,10 +154,19 @@ def _joins(previous: str, text: str) -> bool:
                 or _continues(previous, text) or _ATTRIBUTION_RE.match(text))
 
 
+def _opens_quote(piece: str) -> bool:
+    """True when the piece opens a quotation: a closing '"' left over from a quotation opened
+    in an earlier piece (too long to join, 'put the game to bed early."') opens none."""
+    if not _open_quote(piece):
+        return False
+    at = piece.rfind('"')
+    return piece.count('"') % 2 == 0 or at == 0 or piece[at - 1] in " ([{—–-"
+
+
 def _quotation_end(pieces: list[str], start: int) -> int | None:
     """The piece that closes the quotation pieces[start] opens; None when it opens none, or
     when no piece within _MAX_JOINED_CHARS closes it (a stray mark joins nothing)."""
-    if not _open_quote(pieces[start]):
+    if not _opens_quote(pieces[start]):
         return None
     text = pieces[start]
     for end in range(start + 1, len(pieces)):
@@ -181,7 +203,7 @@ def _quotation_joins(pieces: list[str]) -> list[bool]:
 
 def split_sentences(paragraph: str, splitter: str = SPLITTER) -> list[str]:
     """Split one paragraph into sentences, keeping a quotation inside a sentence in one piece."""
-    pieces = SPLITTERS[splitter](paragraph)
+    pieces = [cut for raw in SPLITTERS[splitter](paragraph) for cut in _forgotten_cuts(raw)]
     merged: list[str] = []
     for text, quoted in zip(pieces, _quotation_joins(pieces), strict=True):
         if merged and (quoted or _joins(merged[-1], text)):
