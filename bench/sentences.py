@@ -94,6 +94,7 @@ def write_data(data: dict, path: Path = DATA) -> None:
 
 
 def read_data(path: Path = DATA) -> dict:
+    """The data file: {"source", "commit", "licence", "documents": {stem: [sentence, ...]}}."""
     return json.loads(gzip.decompress(path.read_bytes()))
 
 
@@ -114,6 +115,7 @@ class Spans:
             self.tokens.extend(tokens(sentence))
 
     def span(self, i: int) -> tuple[int, int]:
+        """Sentence i's tokens: start (included) and end (excluded)."""
         end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.tokens)
         return self.starts[i], end
 
@@ -180,6 +182,8 @@ class Alignment:
         return bisect.bisect_right(self.cuts, high) - bisect.bisect_left(self.cuts, low)
 
     def verdict(self, i: int) -> Verdict:
+        """GUM's sentence i against the loader's: a boundary is kept when a loader boundary
+        lies in its window; a loader boundary between the two windows is a cut inside."""
         start, end = self.gum.span(i)
         text = self.gum.sentences[i]
         if not self.scored[i]:
@@ -187,7 +191,7 @@ class Alignment:
         (start_low, start_high), (end_low, end_high) = self.window(start), self.window(end)
         joined = not (self.cuts_between(start_low, start_high)
                       and self.cuts_between(end_low, end_high))
-        cut = start_high + 1 <= end_low - 1 and self.cuts_between(start_high + 1, end_low - 1) > 0
+        cut = self.cuts_between(start_high + 1, end_low - 1) > 0
         return Verdict(text, True, joined, cut, self.loader.covering(start_high, end_low))
 
 
@@ -204,6 +208,7 @@ def judge(gum_sentences: list[str], path: Path, splitter: str = SPLITTER) -> lis
 
 
 def tally(verdicts: list[Verdict]) -> dict:
+    """Counts of a set of verdicts and the share of scored sentences that agree."""
     scored = [v for v in verdicts if v.scored]
     agree = sum(v.agrees for v in scored)
     return {"sentences": len(verdicts), "scored": len(scored),
