@@ -19,6 +19,7 @@ SHARED = Path(os.environ.get("NEWSBOT_SHARED", ROOT.parent / "shared"))
 EVAL = SHARED / "eval"
 XQUAD = EVAL / "xquad.en.json"  # the fit's data: bot/answer/weights.json records its checksum
 WIKINEWS = SHARED / "corpus" / "wikinews"
+GUM_DEV = SHARED / "corpus" / "gum-dev"  # GUM's interviews and biographies
 SEEDS = ROOT / "seeds"
 
 

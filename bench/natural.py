@@ -20,13 +20,12 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.datasets import EVAL, ROOT, SHARED, copy_seeds, wikinews_meta
+from bench.datasets import EVAL, GUM_DEV, ROOT, copy_seeds, wikinews_meta
 from bench.quality import build, hit, pct, summaries
 from bot.service import NewsService
 from bot.store.conversation import ConversationStore
 from bot.store.knowledge import KnowledgeBase
 
-GUM_DEV = SHARED / "corpus" / "gum-dev"
 KINDS = ("clean", "typo", "paraphrase", "unanswerable")
 TURN_KINDS = ("opening", "followup", "switch", "unanswerable")
 

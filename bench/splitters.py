@@ -26,15 +26,18 @@ from bot.text.words import normalize
 
 def paragraphs(folder: Path) -> list[str]:
     """The cleaned paragraphs of every article file in the folder, as the loader has them."""
-    out: list[str] = []
-    for path in scan(folder):
-        try:
-            raws = parse_file_text(path, decode(path.read_bytes()))
-        except ArticleError:  # not an article (the corpus's meta.json)
-            continue
-        for raw in raws:
-            out.extend(clean_paragraphs([normalize(line) for line in raw.lines]))
-    return out
+    return [paragraph for path in scan(folder) for paragraph in file_paragraphs(path)]
+
+
+def file_paragraphs(path: Path) -> list[str]:
+    """The cleaned paragraphs of one file's articles, as the loader has them (none when the
+    file is not an article: the corpus's meta.json)."""
+    try:
+        raws = parse_file_text(path, decode(path.read_bytes()))
+    except ArticleError:
+        return []
+    return [paragraph for raw in raws
+            for paragraph in clean_paragraphs([normalize(line) for line in raw.lines])]
 
 
 def timed(splitter: str, texts: list[str], rounds: int = 3) -> float:

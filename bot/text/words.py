@@ -70,17 +70,30 @@ def content_words(text: str) -> list[str]:
 
 
 def fix_spacing(text: str) -> str:
-    """Undo tokenised-text spacing ("six - member", "word ,") and collapse runs of blanks."""
+    """Undo tokenised-text spacing ("six - member", "word ,") and collapse runs of blanks.
+
+    Only spacing changes, never a character: a spaced dash stays a spaced hyphen ("360 - 366",
+    "£160m - will", "the wheat - or maize"), a full stop that starts a number (".292") or an
+    ellipsis ("Seven Days ... Seven Nights") keeps the space before it.
+    """
     text = re.sub(r"[ \t\u00a0]+", " ", text)
-    # "six - member" is one word; "United States - This week" and "Day - February 6 - this"
-    # are dashes between phrases, so only lower-case letters on both sides are joined.
-    text = re.sub(r"(?<=[a-z]) - (?=[a-z])", "-", text)
-    text = re.sub(r"(?<=\d) - (?=\d)", "–", text)  # a range: "2000 - 2050" -> "2000–2050"
-    text = re.sub(r"(?<=\w) - (?=\w)", " – ", text)  # the rest are dashes between phrases
+    text = _SPACED_HYPHEN_RE.sub(_join_compound, text)
     text = re.sub(r"(?<=[$£€]) (?=\d)", "", text)
-    text = re.sub(r" +([,.;:!?%)\]])", r"\1", text)
+    text = re.sub(r" +([,;:!?%)\]]|\.(?![.\d]))", r"\1", text)
     text = re.sub(r"([(\[]) +", r"\1", text)
     return text.strip()
+
+
+# "six - member" and "anti - war" are tokenised compounds: lower-case words on both sides, and
+# neither a function word ("the wheat - or maize", "a threat - to them" are dashes).
+_SPACED_HYPHEN_RE = re.compile(r"\b([a-z]+) - ([a-z]+)\b")
+
+
+def _join_compound(match: re.Match[str]) -> str:
+    left, right = match.groups()
+    if left in STOPWORDS or right in STOPWORDS:
+        return match[0]
+    return f"{left}-{right}"
 
 
 _SUFFIXES = (("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("iveness", "ive"),

@@ -128,3 +128,56 @@ def test_blingfire_is_used_where_it_has_a_wheel() -> None:
 def test_the_parser_version_names_the_splitter() -> None:
     """Installing or removing blingfire re-reads every file: the splits may differ."""
     assert PARSER_VERSION.endswith(f"-{SPLITTER}")
+
+
+# Issue 23: cuts that split a sentence of the GUM texts (bench.sentences measures the rest).
+@pytest.mark.parametrize("sentence", [
+    # GUM_bio_goode: "(b." was a fact of its own, ending "March 2009) and ... (b."
+    "They have two daughters, Matilda Eve Goode (b. March 2009) and Teddie Eleanor Rose Goode "
+    "(b. September 2013), and a son, Ralph Goode (b. August 2015).",
+    # GUM_bio_moreau: an ellipsis inside a film's title, and a title's "?" a bracket goes on from
+    "She won the Cannes Film Festival Award for Best Actress for Seven Days ... Seven Nights "
+    "(1960), the BAFTA Award for Best Foreign Actress for Viva Maria! (1965).",
+    "She began playing small roles in films in 1949, with impressive performances in the "
+    "Fernandel vehicle Meurtres? (Three Sinners, 1950) and alongside Jean Gabin.",
+    "Moreau married Jean-Louis Richard (m. 1949; div. 1951) and later William Friedkin.",
+    "Norton I, Emperor of the United States, was photographed c. 1871 in San Francisco.",
+    "He wore shirt No. 12 for the Boston Red Sox from 2013.",
+], ids=["born", "title_ellipsis", "title_question", "married", "circa", "number"])
+def test_an_abbreviation_or_a_title_does_not_cut_a_sentence(split: Split, sentence: str) -> None:
+    assert split(f"{sentence} The vote followed.") == [sentence, "The vote followed."]
+
+
+def test_an_ellipsis_in_running_text_still_ends_a_sentence(split: Split) -> None:
+    text = "It varies; look around rents, look around advertising ... What's your greatest cost?"
+    assert split(text) == ["It varies; look around rents, look around advertising ...",
+                           "What's your greatest cost?"]
+
+
+def test_a_quotation_that_ends_its_sentence_is_cut_at_its_own_sentence_ends(split: Split) -> None:
+    # GUM_news_nasa: one fact held three sentences; GUM, and a reader, see three.
+    first = '"This was a very difficult decision, but one that was made with the public in mind.'
+    second = "In the end, these choices give the greatest number of people the best chance."
+    third = 'These facilities have a noteworthy legacy of preserving space artifacts."'
+    assert split(f"{first} {second} {third}") == [first, second, third]
+
+
+def test_a_closing_quote_mark_does_not_open_a_quotation(split: Split) -> None:
+    # GUM_news_soccer: the end of a long quotation must not glue itself to the next sentence.
+    opening = '"We could have scored two or three goals in the first half.'
+    middle = " ".join(["We had chances and we did not take them, and they punished us."] * 9)
+    closing = 'We could have put the game to bed early."'
+    after = 'After the match, the coach said, "We were playing a strong team. We lost," he said.'
+    sentences = split(f"{opening} {middle} {closing} {after}")
+    assert sentences[-2:] == [closing, after]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("My first attempt was a website called eHow. eHow was the largest in the world.",
+     ["My first attempt was a website called eHow.", "eHow was the largest in the world."]),
+    ("The memorial is in the cemetery of Bourg-la-Reine. Évariste Galois was buried there.",
+     ["The memorial is in the cemetery of Bourg-la-Reine.", "Évariste Galois was buried there."]),
+], ids=["lower_case_brand", "accented_capital"])
+def test_a_sentence_start_the_raw_splitters_miss_is_cut(split: Split, text: str,
+                                                        sentences: list[str]) -> None:
+    assert split(text) == sentences

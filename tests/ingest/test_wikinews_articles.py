@@ -23,7 +23,10 @@ DATE_LINE_RE = re.compile(
     r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), [A-Z][a-z]+ \d{1,2}, \d{4}"
 )
 CREDIT_RE = re.compile(r"\b(?:Image|Photo|Audio|Video)s?\s*:", re.IGNORECASE)
-TOKENISED_SPACING_RE = re.compile(r"\w - \w| [,.;:!?%)]|[(] ")
+# Spacing a tokeniser adds: before punctuation (not before ".292" or an ellipsis, which are
+# written so) and inside brackets. A spaced dash stays: "360 - 366" and "£160m - will" are
+# the text (issue 23); the tokenised compound "six - member" has its own test below.
+TOKENISED_SPACING_RE = re.compile(r" [,;:!?%)]| \.(?![.\d])|[(] ")
 
 
 def titles_from_meta() -> dict[str, str]:
