@@ -30,7 +30,7 @@ SPEAKER_RE = re.compile(r"^((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}): (?=
 # A line ending in ":" introduces what follows; a speech line may break off ("--", "—").
 INTRODUCES_RE = re.compile(r":[\"'”’)\]]*$")
 BROKEN_OFF_RE = re.compile(r"(?:--|—|–|…)[\"'”’)\]]*$")
-QUESTION_END_RE = re.compile(r"\?[\"'”’)\]]*$")
+QUESTION_END_RE = re.compile(r"\?[\"'”’)\]]*(?:\s*(?:\.\.\.|…)[\"'”’)\]]*)?$")
 ASKING_START_RE = re.compile(
     r"^(?:how|what|why|when|where|who|whom|whose|which|do|does|did|is|are|was|were|can|could"
     r"|would|will|should|have|has)\b", re.IGNORECASE)
