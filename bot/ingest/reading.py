@@ -68,6 +68,20 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors=_CP1252_FALLBACK)
 
 
+def decoding_note(data: bytes) -> str | None:
+    """How `decode` read bytes that are not UTF-8 (nor marked by a BOM), for the load report:
+    an editor should know that a file was guessed to be Windows-1252."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+                        codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (f"not UTF-8 (byte {exc.start:,}): read as Windows-1252; save it as UTF-8 if "
+                "letters look wrong")
+    return None
+
+
 def _cp1252_byte(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: decode the offending bytes as Windows-1252 (Latin-1 if undefined)."""
     if not isinstance(exc, UnicodeDecodeError):

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from bot.ingest import articles as article_parsing
 from bot.ingest.articles import Article, file_hash, parse_articles
-from bot.ingest.reading import ArticleError, check_path, read_bytes
+from bot.ingest.reading import ArticleError, check_path, decoding_note, read_bytes
 from bot.store import fact_vectors
 from bot.store.knowledge import FileStat, FileStatChanges, KnowledgeBase, Writer
 from bot.store.postings import packed_terms
@@ -54,6 +54,10 @@ class LoadReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Not articles (a README, a licence, a metadata file) or the same text as another file.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Loaded, with something the editor should know (a file that is not UTF-8).
+    notes: list[tuple[str, str]] = field(default_factory=list)
     total_articles: int = 0
 
     @property
@@ -65,12 +69,15 @@ class LoadReport:
         out = [
             f"added {len(self.added)}, updated {len(self.updated)}, removed "
             f"{len(self.removed)}, unchanged {len(self.unchanged)}, failed {len(self.failed)}"
-            f" - {self.total_articles} articles loaded"
+            + (f", skipped {len(self.skipped)}" if self.skipped else "")
+            + f" - {self.total_articles} articles loaded"
         ]
         for label, names in (("added", self.added), ("updated", self.updated),
                              ("removed", self.removed)):
             out.extend(f"  {label}: {name}" for name in names)
         out.extend(f"  failed: {name}: {reason}" for name, reason in self.failed)
+        out.extend(f"  skipped: {name}: {reason}" for name, reason in self.skipped)
+        out.extend(f"  note: {name}: {note}" for name, note in self.notes)
         return out
 
     def to_dict(self) -> dict:
@@ -78,8 +85,26 @@ class LoadReport:
             "added": self.added, "updated": self.updated, "removed": self.removed,
             "unchanged": self.unchanged,
             "failed": [{"file": name, "reason": reason} for name, reason in self.failed],
+            "skipped": [{"file": name, "reason": reason} for name, reason in self.skipped],
+            "notes": [{"file": name, "note": note} for name, note in self.notes],
             "total_articles": self.total_articles,
         }
+
+
+# A folder of articles often holds the files that describe it: skipped by name, reported.
+FOLDER_FILES = frozenset({"readme", "license", "licence", "copying", "notice", "authors",
+                          "changelog", "contributing"})
+METADATA_FILES = frozenset({"meta.json", "metadata.json", "manifest.json", "index.json"})
+
+
+def not_an_article(name: str) -> str | None:
+    """Why a file of the articles folder is not an article, judged by its name alone."""
+    base = name.rsplit("/", 1)[-1]
+    if base.lower() in METADATA_FILES:
+        return "a metadata file, not an article"
+    if base.split(".", 1)[0].lower() in FOLDER_FILES:
+        return "describes the folder (README, licence...), not an article"
+    return None
 
 
 def is_article_candidate(path: Path) -> bool:
@@ -147,7 +172,12 @@ def load_directory(
     """
     root = Path(root)
     report = LoadReport()
-    named = _scan_named(root)
+    named = []
+    for name, path in _scan_named(root):
+        if reason := not_an_article(name):
+            report.skipped.append((_printable(name), reason))
+        else:
+            named.append((name, path))
     sidecar, sidecar_error = read_sidecar(root)
     if sidecar_error:
         report.failed.append((SIDECAR_NAME, sidecar_error))
@@ -250,9 +280,11 @@ class _Changes:
             self.report.unchanged.extend(self.keys_of.get(job.name, ()))
             return
         self.reparsed.add(job.name)
+        if outcome.note:
+            self.report.notes.append((_printable(job.name), outcome.note))
         for article in outcome.articles:
             if duplicate := self._duplicate_of(article.content_hash, job.name):
-                self.duplicates.append((article.key, f"same text as {duplicate} (duplicate)"))
+                self.duplicates.append((article.key, f"duplicate of {duplicate} (same text)"))
                 continue
             self.new_hashes[article.content_hash] = article.key
             stored = article.key in self.stored_keys
@@ -268,9 +300,9 @@ class _Changes:
         return None if self.outcomes.reparsed(self.index_of[stored[1]]) else stored[0]
 
     def finish(self) -> None:
-        """Duplicates after the failed files, then what goes: a file that fails now keeps
+        """Duplicates among the skipped files, then what goes: a file that fails now keeps
         its earlier version serving, nothing is lost to a bad edit."""
-        self.report.failed.extend(self.duplicates)
+        self.report.skipped.extend(self.duplicates)
         new_keys = set(self.new_hashes.values())
         self.report.removed = sorted(
             key for key, (file, _) in self.stored_keys.items()
@@ -308,6 +340,7 @@ class Outcome(NamedTuple):
 
     articles: list[Article] | None = None
     error: str | None = None
+    note: str | None = None
 
 
 UNCHANGED = Outcome()
@@ -477,21 +510,21 @@ class _StatRecorder:
 def _parse_one(job: Job) -> Outcome:
     """Parsed articles, UNCHANGED, or the reason the file cannot be used."""
     try:
-        articles = _read_if_changed(Path(job.path), job.root, job.meta, job.stored_hash)
+        read = _read_if_changed(Path(job.path), job.root, job.meta, job.stored_hash)
     except ArticleError as exc:
         return Outcome(error=str(exc))
     except Exception as exc:  # a parser bug must not abort the load
         return Outcome(error=f"could not be read: {type(exc).__name__}: {exc}")
-    return UNCHANGED if articles is None else Outcome(articles)
+    return UNCHANGED if read is None else Outcome(*read)
 
 
 def _read_if_changed(path: Path, root: Path, sidecar: dict[str, str] | None,
-                     stored_hash: str | None) -> list[Article] | None:
+                     stored_hash: str | None) -> tuple[list[Article], None, str | None] | None:
     """None when the file is byte-for-byte what is loaded; else its parsed articles, from
-    the bytes read once here."""
+    the bytes read once here, and a note on how its text was decoded when not as UTF-8."""
     check_path(path, root)
     data = read_bytes(path)
     fhash = file_hash(data, sidecar)
     if fhash == stored_hash:
         return None
-    return parse_articles(data, path, root, sidecar, fhash)
+    return parse_articles(data, path, root, sidecar, fhash), None, decoding_note(data)

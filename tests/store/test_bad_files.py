@@ -146,14 +146,45 @@ def test_file_of_exactly_the_limit_is_not_rejected_for_size(
     assert "too large" not in failed["limit.txt"]
 
 
-def test_duplicate_content_is_reported_as_duplicate(empty_dir: Path, kb: KnowledgeBase) -> None:
+def test_a_duplicate_is_skipped_naming_the_file_it_repeats(
+    empty_dir: Path, kb: KnowledgeBase
+) -> None:
     with_good_files(empty_dir)
     shutil.copy(SEED, empty_dir / "seed_copy.txt")
     report, failed = load(kb, empty_dir)
-    assert "duplicate" in failed["seed_copy.txt"]
-    assert "seed.txt" in failed["seed_copy.txt"]
+    assert failed == {}
+    assert dict(report.skipped)["seed_copy.txt"] == "duplicate of seed.txt (same text)"
+    assert "skipped 1" in report.lines()[0]
     assert_good_files_loaded(kb, report)
     assert report.total_articles == 2
+
+
+def test_the_folders_own_files_are_skipped_by_name_not_failed(
+    empty_dir: Path, kb: KnowledgeBase
+) -> None:
+    with_good_files(empty_dir)
+    (empty_dir / "README.md").write_text("# Our articles\n\nThis folder holds the news we "
+                                         "publish, one file per article.\n", "utf-8")
+    (empty_dir / "LICENSE.txt").write_text("Licence\n\nAll articles are CC BY 4.0.\n", "utf-8")
+    (empty_dir / "meta.json").write_text('[{"file": "seed.txt", "title": "x"}]', "utf-8")
+    report, failed = load(kb, empty_dir)
+    assert failed == {}
+    assert sorted(dict(report.skipped)) == ["LICENSE.txt", "README.md", "meta.json"]
+    assert report.total_articles == 2
+    assert_good_files_loaded(kb, report)
+
+
+def test_a_file_that_is_not_utf8_loads_with_a_note_saying_how_it_was_read(
+    empty_dir: Path, kb: KnowledgeBase
+) -> None:
+    cafe = "Caf\xe9 opens downtown\n\nA new caf\xe9 opened downtown on Monday morning.\n"
+    (empty_dir / "cafe.txt").write_bytes(cafe.encode("cp1252"))
+    (empty_dir / "bridge.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    report, _ = load(kb, empty_dir)
+    assert sorted(report.added) == ["bridge.txt", "cafe.txt"]
+    (note,) = [note for name, note in report.notes if name == "cafe.txt"]
+    assert "Windows-1252" in note
+    assert "Café opens downtown" in titles(kb)
 
 
 def test_symlink_leaving_the_folder_is_not_followed(
@@ -221,7 +252,8 @@ def test_every_bad_file_at_once_is_reported_and_the_load_completes(
     report, failed = load(kb, empty_dir)
     assert set(failed) >= {"a_empty.txt", "b_binary.txt", "d_link.txt", "e_title.txt",
                            "f_broken.json", "g_slides.pdf", "h_huge.txt"}
-    assert "duplicate" in failed["c_dup.txt"]  # files load in name order: bridge.txt first
+    # Files load in name order: bridge.txt first, c_dup.txt repeats it.
+    assert dict(report.skipped)["c_dup.txt"] == "duplicate of bridge.txt (same text)"
     assert all(reason.strip() for reason in failed.values())
     assert "z_cp1252.txt" in report.added
     assert_good_files_loaded(kb, report)
