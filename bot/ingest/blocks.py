@@ -168,9 +168,12 @@ def _turn_sentences(paragraph: str) -> list[str]:
 
 def _without_caption(sentences: list[str]) -> list[str]:
     """A photo caption, alone or glued to the paragraph under it ("The current flag of New
-    Zealand. The current New Zealand flag is ..."), is not part of what the paragraph says."""
+    Zealand. The current New Zealand flag is ..."), or a heading run into its end, is not
+    part of what the paragraph says."""
     if sentences and _is_caption(sentences[0]):
-        return sentences[1:]
+        sentences = sentences[1:]
+    if sentences and not PROSE_END_RE.search(sentences[-1]) and _is_caption(sentences[-1]):
+        sentences = sentences[:-1]  # a heading run into the end of the paragraph: "Career"
     return sentences
 
 

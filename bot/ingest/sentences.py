@@ -213,7 +213,17 @@ def split_sentences(paragraph: str, splitter: str = SPLITTER) -> list[str]:
             merged.append(text)
     # A short unfinished tail is a quotation's speaker ("... suppressive. Valeska Paris") or
     # the words that introduce what follows ("Rathbun stated,"): it belongs to the sentence
-    # before it, not in a fact of its own.
-    if len(merged) > 1 and _unfinished(merged[-1]) and len(merged[-1].split()) <= _TAIL_WORDS:
+    # before it, not in a fact of its own. One that is neither is a heading run into the
+    # paragraph ("... (b. August 2015). Career"), a sentence of its own, as GUM has it.
+    tail = merged[-1] if len(merged) > 1 else ""
+    if tail and _unfinished(tail) and len(tail.split()) <= _TAIL_WORDS and (
+            tail.endswith(",") or _is_name(tail)):
         merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
     return merged
+
+
+def _is_name(text: str) -> bool:
+    """Two or more words, every one outside brackets capitalised: someone's name and title
+    ("John Cornyn, U.S. Senator (R-Texas)"), not a heading ("Early life", "Career")."""
+    named = re.sub(r"\([^()]*\)", "", text).split()
+    return len(named) > 1 and all(w[:1].isupper() or not w[:1].isalpha() for w in named)
