@@ -41,6 +41,7 @@ INVERTED_RE = re.compile(
     re.IGNORECASE)
 BULLET_RE = re.compile(r"^\s*(?:[-*•·–—▪●◦‣]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 MIN_SAID_LOWER_WORDS = 2
+MIN_TURNS = 2
 MIN_INFOBOX_ROWS = 3  # rows holding a value; fewer are headings, captions or chrome
 MAX_LABEL_WORDS = 4
 MAX_CAPTION_WORDS = 10
@@ -55,6 +56,9 @@ _FINITE = frozenset(IRREGULAR) | {
     "swore", "swam", "threw", "tore", "understood", "woke", "wept", "wore", "withdrew",
 }
 PRONOUNS = frozenset(["i", "he", "she", "we", "they", "you", "it"])
+FUNCTION_WORDS = frozenset(
+    ["of", "in", "on", "at", "to", "for", "with", "from", "by", "and", "or", "the", "a", "an",
+     "as", "near", "during", "after", "before", "about", "into", "over", "under", "between"])
 _VERB_ENDINGS = ("ed", "ing")  # "-s" marks plural nouns as often as verbs
 PARTICIPLES = frozenset(form for form in IRREGULAR if form.endswith("en")) | {"done", "gone"}
 AUXILIARIES = frozenset(
@@ -82,9 +86,10 @@ def body_facts(lines: list[str], title: str = "") -> Body:
             and line.casefold() != title.casefold()]
     paragraphs: list[str] = []
     facts: list[str] = []
+    speakers = _speakers(kept)
     # Above the first paragraph a "Label: value" row is not a speech turn.
-    first_prose = next((i for i, line in enumerate(kept) if _is_text(line, strict=True)),
-                       len(kept))
+    first_prose = next((i for i, line in enumerate(kept)
+                        if _is_text(line, speakers, strict=True)), len(kept))
     if _is_infobox(kept[:first_prose]):
         rows = _infobox_rows(kept[:first_prose], title)
         paragraphs += rows
@@ -93,7 +98,7 @@ def body_facts(lines: list[str], title: str = "") -> Body:
     intro: str | None = None  # the sentence introducing the lines under it, until one is not
     introduced = False
     for line in kept[first_prose:]:
-        if intro is not None and _is_item(line):
+        if intro is not None and _is_item(line, speakers):
             item = BULLET_RE.sub("", line)
             paragraphs.append(item)
             facts.append(f"{intro} {item}")
@@ -102,8 +107,8 @@ def body_facts(lines: list[str], title: str = "") -> Body:
         if intro is not None and not introduced:
             facts.append(intro)  # nothing listed under it: it stands as it is
         intro, introduced = None, False
-        if _is_text(line):
-            sentences = _turn_sentences(line)
+        if _is_text(line, speakers):
+            sentences = _turn_sentences(line, speakers)
             paragraphs.append(line)
             if INTRODUCES_RE.search(line):
                 intro, sentences = sentences[-1], sentences[:-1]
@@ -136,19 +141,32 @@ def is_question(fact: str) -> bool:
                                             and not PROSE_END_RE.search(fact)))
 
 
-def _is_item(line: str) -> bool:
+def _is_item(line: str, speakers: set[str]) -> bool:
     """A line under an introduction that lists what it announced: bulleted, or not prose."""
     return len(line.split()) <= MAX_ITEM_WORDS and (
-        bool(BULLET_RE.match(line)) or not _is_text(line))
+        bool(BULLET_RE.match(line)) or not _is_text(line, speakers))
 
 
-def _is_text(line: str, strict: bool = False) -> bool:
+def _speakers(lines: list[str]) -> set[str]:
+    """Who speaks in turns: a name before ": " that opens two lines or more. Once is a
+    label ("Categories: ...", "Note: ..."), not a conversation."""
+    names = Counter(m.group(1) for line in lines if (m := SPEAKER_RE.match(line)))
+    return {name for name, count in names.items() if count >= MIN_TURNS}
+
+
+def _turn(line: str, speakers: set[str]) -> re.Match[str] | None:
+    """The speaker of a speech turn, if the line is one."""
+    match = SPEAKER_RE.match(line)
+    return match if match and match.group(1) in speakers else None
+
+
+def _is_text(line: str, speakers: set[str], strict: bool = False) -> bool:
     """Running text: prose, a speech turn, a sentence introducing a list or broken off.
     `strict`: a turn must say something ("Bill: Yes." or "Bill: we hire nice people"), as a
     row of an infobox ("Born: June 11, 1988 (age 30) Fort Worth, Texas") does not."""
     if is_prose(line):
         return True
-    if speaker := SPEAKER_RE.match(line):
+    if speaker := _turn(line, speakers):
         said = line[speaker.end():]
         return not strict or bool(PROSE_END_RE.search(said)) or sum(
             w.islower() for w in said.split()) >= MIN_SAID_LOWER_WORDS
@@ -156,10 +174,10 @@ def _is_text(line: str, strict: bool = False) -> bool:
             and bool(INTRODUCES_RE.search(line) or BROKEN_OFF_RE.search(line)))
 
 
-def _turn_sentences(paragraph: str) -> list[str]:
+def _turn_sentences(paragraph: str, speakers: set[str]) -> list[str]:
     """The paragraph's sentences; in a speech turn each one names its speaker."""
     sentences = split_sentences(paragraph)
-    speaker = SPEAKER_RE.match(paragraph)
+    speaker = _turn(paragraph, speakers)
     if not speaker:
         return _without_caption(sentences)
     name = speaker.group(1)
@@ -184,24 +202,29 @@ def _is_caption(sentence: str) -> bool:
     tokens = sentence.split()
     if not tokens or len(words(sentence)) > MAX_CAPTION_WORDS:
         return False
-    if sentence.rstrip("\"'”’)]").endswith("!"):
-        return False  # an exclamation is said by someone
+    if sentence.rstrip("\"'”’)]").endswith("!") or sentence[:1] in "\"“‘'":
+        return False  # an exclamation or a quotation is said by someone
     bare = [t.strip("\"'“”‘’(),.;:!?[]") for t in tokens]
     if any(w.lower() in PRONOUNS or "n't" in w or "n’t" in w for w in bare):
         return False  # a caption names; "he", "we" and "don't" say
-    return not any(_may_be_verb(w, bare[i].lower())
+    return not any(_may_be_verb(w, bare[i])
                    for i, w in enumerate(bare[1:]) if w[:1].islower())
 
 
 def _may_be_verb(word: str, before: str) -> bool:
     """A finite verb or one in a verb phrase: "is", "said", "wounded"; not "questions", not
     "given" without an auxiliary ("questions given to ..."), not "alleged" after "Gordon's"."""
+    lowered = before.lower()
     if word in PARTICIPLES:
-        return before in AUXILIARIES
+        return lowered in AUXILIARIES
     if word in _FINITE:
         return True
-    if before in DETERMINERS or before.endswith(("'s", "’s")):
+    if lowered in DETERMINERS or lowered.endswith(("'s", "’s")):
         return False  # "the alleged tomb": an adjective
+    if (before.endswith("s") and not before.endswith("ss") and before.isalpha()
+            and before.islower()
+            and word.isalpha() and len(word) > 2 and word not in FUNCTION_WORDS):
+        return True  # "timelines show", "developers face": a plural subject's verb
     return word.isalpha() and len(word) > 3 and word.endswith(_VERB_ENDINGS)
 
 
