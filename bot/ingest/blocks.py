@@ -39,6 +39,9 @@ INVERTED_RE = re.compile(
     r"^(?:how|what|why|when|where|who|which)\s+(?:do|does|did|is|are|was|were|can|could"
     r"|would|will|should|have|has)\s+(?:you|he|she|they|we|it|i|the|your|this|that)\b",
     re.IGNORECASE)
+CREDIT_WORD_RE = re.compile(
+    r"^(?:photo|image|picture|credit|illustration|graphic|video|audio|source|file photo)s?"
+    r"\s*[:;]$", re.IGNORECASE)
 BULLET_RE = re.compile(r"^\s*(?:[-*•·–—▪●◦‣]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
 MIN_SAID_LOWER_WORDS = 2
 MIN_TURNS = 2
@@ -188,11 +191,29 @@ def _without_caption(sentences: list[str]) -> list[str]:
     """A photo caption, alone or glued to the paragraph under it ("The current flag of New
     Zealand. The current New Zealand flag is ..."), or a heading run into its end, is not
     part of what the paragraph says."""
+    sentences = _without_credits(sentences)
     if sentences and _is_caption(sentences[0]):
         sentences = sentences[1:]
     if sentences and not PROSE_END_RE.search(sentences[-1]) and _is_caption(sentences[-1]):
         sentences = sentences[:-1]  # a heading run into the end of the paragraph: "Career"
     return sentences
+
+
+def _without_credits(sentences: list[str]) -> list[str]:
+    """A picture's credit run into a paragraph ("... at the bar. (2012). Image; Pacific
+    Standard, provided by the owners.") is cut at its "Image;": that word, and the short
+    sentence of names after it, are not facts."""
+    out: list[str] = []
+    skip = False
+    for sentence in sentences:
+        if CREDIT_WORD_RE.match(sentence):
+            skip = True
+        elif skip and len(sentence.split()) <= MAX_CAPTION_WORDS:
+            skip = False
+        else:
+            out.append(sentence)
+            skip = False
+    return out
 
 
 def _is_caption(sentence: str) -> bool:
