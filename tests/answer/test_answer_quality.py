@@ -22,7 +22,7 @@ TYPO_DECLINED = 0.10
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, float]:
-    return run(small=True)["results"]
+    return run(small=True, guard=True)["results"]
 
 
 def test_seed_questions_are_answered_right(results):
