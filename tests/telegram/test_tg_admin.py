@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from botapi_standin import PATIENCE_S, BotAPIStandIn
+from faults_support import load_running
 from telegram import Update
 from tg_harness import Harness, bot_settings, running
 
@@ -44,6 +45,19 @@ async def test_a_reload_whose_notice_fails_still_reports_what_changed(tg: Harnes
     (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     tg.api.fail_next("sendMessage", 500)  # "Reloading the articles…" is lost
     [report] = await tg.send("/reload", user=tg.admin)
+    assert "added 1" in report.text
+
+
+async def test_a_reload_during_another_load_is_queued_then_reports(tg: Harness) -> None:
+    # cron's `python -m bot load` holds the load lock while the admin sends /reload
+    (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with load_running(tg.service.kb.path):
+        notices = await tg.send("/reload", user=tg.admin, count=2)
+        mark = tg.api.mark()
+    texts = sorted(notice.text for notice in notices)
+    assert texts[0].startswith("Queued behind a running load (waiting for another load since")
+    assert "Reloading" in texts[1]
+    [report] = await tg.api.wait_for("sendMessage", after=mark)
     assert "added 1" in report.text
 
 
