@@ -31,8 +31,9 @@ from bot.store.vector_search import VectorSearch
 # 2: the fact index (bot/store/postings.py); 3: file_stats; 4: articles_date (/latest);
 # 5: fact_vectors (bot/store/fact_vectors.py), the vector index (bot/store/vector_index.py), and
 # facts_fts written by the Writer, not by triggers (4x faster: FTS5 flushes its pending
-# terms at every trigger's statement savepoint)
-SCHEMA_VERSION = 5
+# terms at every trigger's statement savepoint); 6: articles_url (a feed's entries known by
+# their article's URL before any request)
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 # Nearest facts asked of the vector search beyond those wanted: removed facts stay in the
 # vector index's lists until compacted (bot/store/vector_index.py) and are skipped.
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS facts (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -280,6 +282,16 @@ class KnowledgeBase:
     def last_article_id(self) -> int:
         """The highest article id ever given, removed articles included."""
         return _last_article_id(self.db)
+
+    def has_url(self, urls: Iterable[str]) -> bool:
+        """True when an article loaded gives one of these URLs as its own."""
+        found = list(dict.fromkeys(urls))
+        if not found:
+            return False
+        row = self.db.execute(
+            f"SELECT 1 FROM articles WHERE url IN ({', '.join('?' * len(found))}) LIMIT 1",
+            found).fetchone()
+        return row is not None
 
     def key_facts(self, article_id: int) -> list[str]:
         """An article's key facts, most informative first."""
