@@ -453,6 +453,8 @@ class Writer:
         self.df: Counter[str] = Counter()
         self.delta = IndexDelta(db.conn)
         self.last_id = _last_article_id(db)
+        # No article stored (a first load): none to look up and replace.
+        self.fresh = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
         # Never an id given before: the vector index may still list a removed fact's id.
         most = db.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]
         self.next_fact = max(_meta_int(db, "last_fact_id"), most) + 1
@@ -464,7 +466,7 @@ class Writer:
         An updated article keeps its id and a new one never reuses the id of a removed one,
         so the ids front ends hold (buttons, links) stay true.
         """
-        article_id = self.remove(article.key)
+        article_id = None if self.fresh else self.remove(article.key)
         if article_id is None:
             self.last_id += 1
             article_id = self.last_id
@@ -526,8 +528,8 @@ class Writer:
         vectors = article.vectors or fact_vectors.encode([f.text for f in article.facts])
         fact_vectors.write(self.db.conn, ids, vectors)
         packed = article.terms or [packed_terms(f.text) for f in article.facts]
-        for fact_id, (words, terms) in zip(ids, packed, strict=True):
-            self.df.update(words.split())
+        self.df.update(" ".join(words for words, _ in packed).split())  # one call an article
+        for fact_id, (_, terms) in zip(ids, packed, strict=True):
             self.delta.add(fact_id, terms.split())
         self.next_fact += len(article.facts)
 

@@ -86,6 +86,8 @@ class IndexDelta:
         self.length_values = array("H")
         self.pending = 0
         self.part = 0
+        # Nothing stored yet (a first load): the merge has no stored ids to look up.
+        self.fresh = conn.execute("SELECT 1 FROM postings LIMIT 1").fetchone() is None
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {PARTS} (term TEXT NOT NULL, "
                      "added INTEGER NOT NULL, part INTEGER NOT NULL, ids BLOB NOT NULL, "
                      "PRIMARY KEY (term, added, part)) WITHOUT ROWID")
@@ -167,6 +169,8 @@ class IndexDelta:
 
     def _merged(self, term: str, gone: np.ndarray, new: np.ndarray) -> np.ndarray:
         """A stem's stored ids without `gone`, with `new`, kept ascending (search bisects)."""
+        if self.fresh and not len(gone):
+            return new
         row = self.conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
         ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
         if len(gone):
