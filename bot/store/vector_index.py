@@ -134,12 +134,14 @@ def _nearest_centroid(vectors: np.ndarray, found: np.ndarray) -> np.ndarray:
     core: numpy lets go of the GIL in its matrix products, and a load builds its index after
     its parsing workers are done, with the cores idle."""
     nearest = np.empty(len(vectors), dtype=np.int64)
+    threads = os.cpu_count() or 1
+    rows = max(1, ASSIGN_ROWS // threads)  # the threads together hold one ASSIGN_ROWS product
 
     def assign(at: int) -> None:
-        nearest[at:at + ASSIGN_ROWS] = np.argmax(vectors[at:at + ASSIGN_ROWS] @ found.T, axis=1)
+        nearest[at:at + rows] = np.argmax(vectors[at:at + rows] @ found.T, axis=1)
 
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        list(pool.map(assign, range(0, len(vectors), ASSIGN_ROWS)))
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(assign, range(0, len(vectors), rows)))
     return nearest
 
 
