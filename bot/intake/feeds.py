@@ -243,7 +243,8 @@ def _entries_to_fetch(url: str, entries: list[Entry], state: FeedState,
             known += 1
         if (item := _todo(entry, remembered)) is not None:
             todo.append(item)
-        elif remembered.saved and remembered.updated != entry.updated:
+        elif remembered.saved and (not remembered.remembered
+                                   or remembered.updated != entry.updated):
             # first seen here, or dated before dates were kept: this date is the one loaded
             state.record_known(url, entry.key, entry.link, entry.updated)
     return todo[:MAX_NEW_PER_FEED], max(len(todo) - MAX_NEW_PER_FEED, 0), known
