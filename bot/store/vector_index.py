@@ -6,8 +6,8 @@ reads only the groups ("lists") of its `probes` nearest centroids. The lists are
 the knowledge base, written in the load's transaction, so a reload stays all-old or all-new
 like everything else, and a serving process holds only the centroids in memory.
 
-A load appends its new facts to their lists as one more chunk each; removed facts stay in
-the lists until their list is compacted (a fact id is never given twice, and a fact the
+A load appends its new facts to their lists as one more chunk each (one per FILE_BATCH new
+facts); removed facts stay in the lists until their list is compacted (a fact id is never given twice, and a fact the
 search finds that is no longer loaded is skipped). The centroids are trained again when
 the facts have doubled since they were trained (docs/ANSWERING.md, "Vector search").
 """
