@@ -7,9 +7,10 @@ the knowledge base, written in the load's transaction, so a reload stays all-old
 like everything else, and a serving process holds only the centroids in memory.
 
 A load appends its new facts to their lists as one more chunk each (one per FILE_BATCH new
-facts); removed facts stay in the lists until their list is compacted (a fact id is never given twice, and a fact the
-search finds that is no longer loaded is skipped). The centroids are trained again when
-the facts have doubled since they were trained (docs/ANSWERING.md, "Vector search").
+facts); removed facts stay in the lists until their list is compacted (a fact id is never
+given twice, and a fact the search finds that is no longer loaded is skipped). The centroids
+are trained again when the facts have doubled since they were trained (docs/ANSWERING.md,
+"Vector search").
 """
 
 from __future__ import annotations
