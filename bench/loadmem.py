@@ -4,7 +4,7 @@ Run: `.venv/bin/python -m bench.loadmem --size 20000` (the corpus of bench.corpu
 missing, loaded into a fresh data/bench/loadmem-N.sqlite3). The load runs in a child process
 so that its peak RSS (wait4's resource use of the child: the loader and, through the fork
 server, its parsing workers, the largest of them) is the load's alone. On a terminal the
-load draws its progress bar.
+load draws its progress bar. `--busy 2`: beside two CPU-burning processes (bench.busy).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.busy import burning, machine_state
 from bench.corpus import build_corpus, corpus_path
 from bench.datasets import ROOT
 
@@ -55,13 +56,15 @@ def measure_load(corpus: Path, db: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, required=True, help="articles in the corpus")
+    parser.add_argument("--busy", type=int, default=0, help="CPU-burning processes beside")
     args = parser.parse_args()
     corpus = corpus_path(args.size)
     if not corpus.exists():
         build_corpus(args.size, corpus, quiet=False)
     OUT.mkdir(parents=True, exist_ok=True)
-    result = measure_load(corpus, OUT / f"loadmem-{args.size}.sqlite3")
-    print(json.dumps({"size": args.size, **result}))
+    with burning(args.busy):
+        result = measure_load(corpus, OUT / f"loadmem-{args.size}.sqlite3")
+    print(json.dumps({"size": args.size, "machine": machine_state(args.busy), **result}))
 
 
 if __name__ == "__main__":

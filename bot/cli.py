@@ -140,12 +140,17 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_load(service: NewsService, as_json: bool) -> int:
     """Print the load report; exit 1 when nothing could be read."""
     progress = progress_bar("loading") if sys.stderr.isatty() else None
-    report: LoadReport = service.reload(progress)
+    report: LoadReport = service.reload(progress, waiting=say)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
         print("\n".join(report.lines()))
     return 0 if report.total_articles else 1
+
+
+def say(message: str) -> None:
+    """A line for the person at the console, on stderr (stdout carries the report)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_fetch(service: NewsService, urls: list[str], limits: FetchLimits) -> int:

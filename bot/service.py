@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.answer.answers import Answer, AnswerEngine
 from bot.answer.lookup import Match, best_matches, find_article
 from bot.config.settings import Settings
+from bot.ingest.pages import canonical_url, file_name_for
 from bot.store.conversation import ConversationStore, Topic, Turn, conversation_path_for
 from bot.store.knowledge import KnowledgeBase, StoredArticle
 from bot.store.loading import LoadReport, load_directory
@@ -84,6 +85,11 @@ def conversation_kept_going(what: str) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         log.warning("conversation %s: %s", what, exc)
+
+
+def _log_waiting(message: str) -> None:
+    """A load that queues behind another says so in the log."""
+    log.warning("%s", message)
 
 
 class NewsService:
@@ -197,6 +203,16 @@ class NewsService:
         return {after: NewArticles(after, articles, total, newest)
                 for after, (articles, total) in found.items()}
 
+    def has_article_at(self, url: str) -> bool:
+        """True when the article a link names is loaded, or saved in the folder for the next
+        load: known by its canonical URL, before any request (a feed's entry that an admin
+        fetched already)."""
+        canonical = canonical_url(None, url)
+        if (self.articles_dir / file_name_for(canonical)).exists():
+            return True
+        with self.snapshot():
+            return self.kb.has_url([url, canonical])
+
     def key_facts(self, article_id: int, first: int) -> list[str]:
         """An article's key facts, most informative first; its first `first` facts when it
         has none marked."""
@@ -231,10 +247,15 @@ class NewsService:
         finally:
             conn.rollback()  # nothing was written; this only ends the read transaction
 
-    def reload(self, progress: Callable[[int, int], None] | None = None) -> LoadReport:
-        """Re-read the articles folder (LoadError if it cannot run; the old base keeps serving)."""
+    def reload(self, progress: Callable[[int, int], None] | None = None,
+               waiting: Callable[[str], None] | None = None) -> LoadReport:
+        """Re-read the articles folder (LoadError if it cannot run; the old base keeps serving).
+
+        A load running in another process (cron's `python -m bot load`) is waited for, and
+        `waiting` told so ("waiting for another load since ..."); by default it is logged."""
         with self._reload_lock:
-            return load_directory(self.kb, self.articles_dir, progress)
+            return load_directory(self.kb, self.articles_dir, progress,
+                                  waiting or _log_waiting)
 
     def ensure_loaded(self) -> LoadReport | None:
         """Load the articles folder when the knowledge base is empty, so a fresh clone answers."""

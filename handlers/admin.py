@@ -45,9 +45,10 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not await _admin_only(update, context, "/reload"):
         return
     message = message_of(update)
+    queued = _queued_notice(message)
     try:
         report = await _after_notice(message, "Reloading the articles…",
-                                     core(context).service.reload)
+                                     lambda: core(context).service.reload(waiting=queued))
     except LoadError as exc:
         log.error("reload failed: %s", exc)
         await reply(message, f"<b>Reload failed</b>: {esc(str(exc))}\n"
@@ -55,6 +56,27 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await reply(message, report_html(report.lines()))
     await _tell_subscribers(context, report)
+
+
+def _queued_notice(message: Message) -> Callable[[str], None]:
+    """A `waiting` hook for a load run off the event loop: the admin hears that the reload
+    is queued behind a running load (cron's `python -m bot load`, say), not a failure."""
+    loop = asyncio.get_running_loop()
+
+    def queued(waiting: str) -> None:
+        text = (f"Queued behind a running load ({esc(waiting)}); the report follows "
+                "when it is done.")
+        asyncio.run_coroutine_threadsafe(_notice(message, text), loop)
+
+    return queued
+
+
+async def _notice(message: Message, text: str) -> None:
+    """Send a progress notice; one that cannot be sent only costs a log line."""
+    try:
+        await reply(message, text)
+    except TelegramError as exc:
+        log.warning("notice not sent: %s", exc)
 
 
 async def _tell_subscribers(context: ContextTypes.DEFAULT_TYPE,
@@ -69,10 +91,7 @@ async def _after_notice(message: Message, notice: str, work: Callable[[], T]) ->
     """Run blocking `work` off the event loop, telling the sender it has started."""
     # Start before the notice: under load the rate limiter can hold the notice for seconds.
     running = asyncio.ensure_future(asyncio.to_thread(work))
-    try:
-        await reply(message, notice)
-    except TelegramError as exc:  # the outcome matters more than the notice: still report it
-        log.warning("notice not sent: %s", exc)
+    await _notice(message, notice)  # the outcome matters more than the notice
     return await running
 
 

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# A process that takes the load lock as a load does and holds it until it is killed.
+HOLDER = ("import sys, time; from bot.store.load_lock import load_lock\n"
+          "with load_lock(sys.argv[1]):\n"
+          "    print('holding', flush=True)\n"
+          "    time.sleep(600)\n")
 
 SYLLABLES = ["bar", "cor", "del", "fen", "gal", "hur", "ist", "jor", "kel", "lum", "mar",
              "nor", "ost", "pel", "quin", "ros", "sil", "tor", "ulm", "vash", "wen", "yar"]
@@ -106,3 +118,20 @@ def integrity_problems(db_path: Path) -> list[str]:
         return problems
     finally:
         conn.close()
+
+
+@contextmanager
+def load_running(db_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the knowledge base's load lock, as a long load does, until
+    the block ends: then it is killed (SIGKILL: the kernel, not the process, lets go)."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "holding\n"
+        yield holder
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

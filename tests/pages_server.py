@@ -88,8 +88,9 @@ ATOM_PATH = "/feeds/town.atom"  # Atom with Last-Modified: 304 to If-Modified-Si
 BAD_LINKS_PATH = "/feeds/bad-links.xml"  # entries pointing to a 404 and a 500 page
 MALFORMED_PATH = "/feeds/malformed.rss"  # cut off half-way: no entry can be read
 ATOM_MODIFIED = "Tue, 14 Oct 2025 10:00:00 GMT"
+RSS_DATE = "Wed, 15 Oct 2025 08:00:00 GMT"
 RSS_ITEM = """<item><title>{title}</title><link>{base}{path}</link>
-<guid isPermaLink="false">{guid}</guid><pubDate>Wed, 15 Oct 2025 08:00:00 GMT</pubDate>
+<guid isPermaLink="false">{guid}</guid><pubDate>{date}</pubDate>
 <description>{title}.</description></item>
 """
 RSS_FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -127,17 +128,27 @@ class PagesServer:
     down: set[str] = field(default_factory=set)  # paths answering 503 for now
     # The RSS feed's items after the first two, as (title, path, guid): a test adds news.
     later_items: list[tuple[str, str, str]] = field(default_factory=list)
+    # Stories revised since first published: path -> (the feed's new date for its item, a
+    # paragraph added to the page).
+    revised: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def rss(self) -> bytes:
         items = [(FERRY_TITLE, FERRY_PATH, "harbour-gazette-1042"),
                  ("Lighthouse keepers return to Skerry Point", ARTICLE_PATH,
                   "harbour-gazette-1041"), *self.later_items]
         return RSS_FEED.format(base=self.base, items="".join(
-            RSS_ITEM.format(base=self.base, title=t, path=p, guid=g) for t, p, g in items
+            RSS_ITEM.format(base=self.base, title=t, path=p, guid=g,
+                            date=self.revised.get(p, (RSS_DATE,))[0]) for t, p, g in items
         )).encode()
 
     def rss_etag(self) -> str:
-        return f'"harbour-{len(self.later_items)}"'  # a new item, a new version
+        # a new item or a revised one, a new version
+        return f'"harbour-{len(self.later_items)}-{len(self.revised)}"'
+
+    def story(self, path: str, title: str, paragraphs: list[str]) -> bytes:
+        """The story's page as it stands: with its added paragraph once revised."""
+        added = [self.revised[path][1]] if path in self.revised else []
+        return story(self.base, path, title, paragraphs + added)
 
     def count(self, path: str) -> int:
         return self.requests.count(path)
@@ -172,16 +183,16 @@ def _handler(site: PagesServer) -> type[BaseHTTPRequestHandler]:
         "/picture": lambda h: h.send(200, "image/png", PNG),
         "/empty-page": lambda h: h.send(200, "text/html", b"<html><body></body></html>"),
         FERRY_PATH: lambda h: h.send(200, "text/html; charset=utf-8",
-                                     story(site.base, FERRY_PATH, FERRY_TITLE, FERRY)),
+                                     site.story(FERRY_PATH, FERRY_TITLE, FERRY)),
         MARKET_PATH: lambda h: h.send(200, "text/html; charset=utf-8",
-                                      story(site.base, MARKET_PATH, MARKET_TITLE, MARKET)),
+                                      site.story(MARKET_PATH, MARKET_TITLE, MARKET)),
         RSS_PATH: lambda h: h.feed("application/rss+xml", site.rss(), etag=site.rss_etag()),
         ATOM_PATH: lambda h: h.feed("application/atom+xml", ATOM_FEED.format(
             base=site.base, market=MARKET_TITLE, market_path=MARKET_PATH,
             lighthouse_path=ARTICLE_PATH).encode(), modified=ATOM_MODIFIED),
         BAD_LINKS_PATH: lambda h: h.send(200, "text/xml", RSS_FEED.format(
             base=site.base, items="".join(RSS_ITEM.format(base=site.base, title=t, path=p,
-                                                          guid=p)
+                                                          guid=p, date=RSS_DATE)
                                           for t, p in (("Gone", "/missing"),
                                                        ("Broken", "/broken"),
                                                        (MARKET_TITLE, MARKET_PATH)))).encode()),

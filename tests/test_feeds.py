@@ -34,6 +34,8 @@ from bot.service import NewsService
 from bot.store.feed_state import FeedState, feed_state_path_for
 
 LOCAL = FetchLimits(timeout=2.0, allow_private=True)
+LATE_SUNDAY = ("From December the company will also run a Sunday sailing to Inchmurrin, "
+               "leaving the harbour at 19:10.")
 
 
 @pytest.fixture
@@ -194,6 +196,24 @@ def test_new_entries_past_the_cap_wait_for_the_next_run_which_asks_in_full(
     assert site.not_modified == [RSS_PATH]  # all done: asked conditionally again
 
 
+def test_an_entry_whose_article_was_updated_is_fetched_again_and_replaces_it(
+        site: PagesServer, service: NewsService) -> None:
+    read(service, site, RSS_PATH)
+    site.revised[FERRY_PATH] = ("Thu, 16 Oct 2025 07:00:00 GMT", LATE_SUNDAY)
+    report = read(service, site, RSS_PATH)
+    assert site.count(FERRY_PATH) == 2
+    assert site.count(ARTICLE_PATH) == 1  # its date unchanged: not fetched again
+    lines = "\n".join(report.lines())
+    assert f"{site.url(RSS_PATH)}: 0 new, 1 updated of 1 tried" in lines
+    assert f"updated: {site.url(FERRY_PATH)} as link_127_0_0_1_news_winter_ferry" in lines
+    assert report.load is not None
+    assert report.load.updated == [report.new_articles[0].file]
+    assert report.load.total_articles == 2
+    assert "Sunday" in answer_text(service, "When does the Sunday ferry to Inchmurrin leave?")
+    read(service, site, RSS_PATH)
+    assert site.count(FERRY_PATH) == 2  # fetched once per new date
+
+
 def test_the_feed_state_lives_next_to_the_knowledge_base() -> None:
     assert feed_state_path_for("data/bot.sqlite3") == Path("data/bot.feeds.sqlite3")
 
@@ -236,3 +256,18 @@ def test_fetch_feeds_without_feeds_or_with_urls_too_says_so(tmp_path: Path) -> N
     both = fetch_feeds_command(tmp_path, "", "--feeds", "https://example.com/a")
     assert both.returncode == 2
     assert "either URLs or --feeds" in both.stderr
+
+
+def test_a_page_fetched_by_link_is_not_fetched_again_when_a_feed_lists_it(
+        site: PagesServer, tmp_path: Path) -> None:
+    # The fresh-news case: an admin fetches a story, then the feed lists it.
+    fetched = fetch_feeds_command(tmp_path, "", site.url(FERRY_PATH))
+    assert fetched.returncode == 0, fetched.stderr
+    result = fetch_feeds_command(tmp_path, site.url(RSS_PATH), "--feeds")
+    assert result.returncode == 0, result.stderr
+    assert site.count(FERRY_PATH) == 1
+    assert site.count(ARTICLE_PATH) == 1  # the feed's other entry is news
+    assert "read 1 feed: 1 new article, 1 already loaded" in result.stdout
+    assert f"{site.url(RSS_PATH)}: 1 new of 1 tried (1 already loaded, not fetched)" \
+        in result.stdout
+    assert "added 1, updated 0" in result.stdout

@@ -2,15 +2,18 @@
 fetched, then load the folder once for all feeds.
 
 A feed is asked with the ETag / Last-Modified of its last read, so an unchanged feed costs
-one small request (a 304). A failing feed or page is reported and logged, and the rest go
-on. feedparser only parses the bytes `fetch` brought (never its own HTTP), so feeds and
-their entries' pages pass the same address guard and limits as every link.
+one small request (a 304). An entry is known before any request, by the feed's id for it and
+by its link (an article loaded from that address, by this feed or an admin's link): it is
+fetched again only when the feed gives it a new date. A failing feed or page is reported and
+logged, and the rest go on. feedparser only parses the bytes `fetch` brought (never its own
+HTTP), so feeds and their entries' pages pass the same address guard and limits as every link.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax import SAXParseException
@@ -20,7 +23,7 @@ import feedparser
 from bot.ingest.fetching import FetchError, FetchLimits, Page, fetch
 from bot.intake.links import LinkOutcome, fetch_link
 from bot.service import NewsService
-from bot.store.feed_state import FeedState
+from bot.store.feed_state import EntryState, FeedState
 from bot.store.loading import LoadReport
 
 log = logging.getLogger(__name__)
@@ -45,10 +48,22 @@ class FeedError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """A feed entry worth fetching: the feed's id for it (else its link) and its page."""
+    """A feed entry worth fetching: the feed's id for it (else its link), its page, and the
+    date the feed gives it (updated, else published; None without one)."""
 
     key: str
     link: str
+    updated: str | None = None
+
+
+@dataclass(frozen=True)
+class Todo:
+    """An entry to fetch in this run: the attempts made on it so far, and whether its
+    article is loaded already and the feed says it was updated."""
+
+    entry: Entry
+    attempts: int
+    update: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class EntryOutcome:
 
     link: LinkOutcome
     attempt: int
+    update: bool = False  # the feed said the loaded article was updated
 
     @property
     def given_up(self) -> bool:
@@ -72,10 +88,16 @@ class FeedOutcome:
     unchanged: bool = False
     error: str | None = None
     waiting: int = 0  # new entries past MAX_NEW_PER_FEED, left for the next run
+    known: int = 0  # entries first seen here whose article was loaded already: not fetched
 
     @property
     def saved(self) -> list[LinkOutcome]:
         return [e.link for e in self.entries if e.link.file]
+
+    @property
+    def updated(self) -> int:
+        """Entries fetched again because the feed said they were updated, and saved."""
+        return sum(1 for e in self.entries if e.update and e.link.file)
 
     @property
     def failed_pages(self) -> list[LinkOutcome]:
@@ -86,21 +108,28 @@ class FeedOutcome:
             return [f"  {self.url}: failed: {self.error}"]
         if self.unchanged:
             return [f"  {self.url}: unchanged"]
+        known = f" ({self.known} already loaded, not fetched)" if self.known else ""
         if not self.entries:
-            return [f"  {self.url}: nothing new"]
-        out = [f"  {self.url}: {len(self.saved)} new of {len(self.entries)} tried"]
+            return [f"  {self.url}: nothing new{known}"]
+        updated = f", {self.updated} updated" if self.updated else ""
+        out = [f"  {self.url}: {len(self.saved) - self.updated} new{updated} of "
+               f"{len(self.entries)} tried{known}"]
         for entry in self.entries:
-            link = entry.link
-            if link.file:
-                out.append(f"    saved: {link.url} as {link.file}")
-            else:
-                then = "given up" if entry.given_up else "tried again next run"
-                out.append(f"    failed: {link.url}: {link.error} "
-                           f"(try {entry.attempt} of {MAX_ATTEMPTS}; {then})")
+            out.append(_entry_line(entry))
         if self.waiting:
             out.append(f"    waiting: {_count(self.waiting, 'more entry', 'more entries')} "
                        f"for the next run (at most {MAX_NEW_PER_FEED} a run)")
         return out
+
+
+def _entry_line(entry: EntryOutcome) -> str:
+    """What became of one entry's page, for the report."""
+    link = entry.link
+    if link.file:
+        return f"    {'updated' if entry.update else 'saved'}: {link.url} as {link.file}"
+    then = "given up" if entry.given_up else "tried again next run"
+    return (f"    failed: {link.url}: {link.error} "
+            f"(try {entry.attempt} of {MAX_ATTEMPTS}; {then})")
 
 
 @dataclass
@@ -126,8 +155,10 @@ class FeedsReport:
     def lines(self) -> list[str]:
         """Short lines for a console or a log: the feeds first, then the load."""
         failing = len(self.failed_feeds)
+        known = sum(feed.known for feed in self.feeds)
         out = [f"read {_count(len(self.feeds), 'feed')}: "
                f"{_count(len(self.new_articles), 'new article')}"
+               + (f", {known} already loaded" if known else "")
                + (f", {_count(failing, 'feed')} failing" if failing else "")]
         for feed in self.feeds:
             out += feed.lines()
@@ -152,8 +183,15 @@ def feed_entries(page: Page) -> list[Entry]:
     for item in parsed.entries:
         link = item.get("link")
         if link and link not in entries:
-            entries[link] = Entry(item.get("id") or link, link)
+            entries[link] = Entry(item.get("id") or link, link, _entry_date(item))
     return list(entries.values())
+
+
+def _entry_date(item: dict) -> str | None:
+    """The date the feed gives an entry, as written: Atom's updated, else published (RSS
+    pubDate). dict.get: feedparser's own get answers published for a missing updated with
+    a DeprecationWarning."""
+    return dict.get(item, "updated") or dict.get(item, "published") or None
 
 
 def _why(error: Exception | None) -> str:
@@ -176,12 +214,13 @@ def read_feed(service: NewsService, url: str, state: FeedState,
     if page.status == 304:
         state.record_unchanged(url)
         return FeedOutcome(url, unchanged=True)
-    todo, waiting = _new_entries(url, entries, state)
-    outcome = FeedOutcome(url, waiting=waiting)
-    for entry, attempts in todo:
+    todo, waiting, known = _entries_to_fetch(url, entries, state, service.has_article_at)
+    outcome = FeedOutcome(url, waiting=waiting, known=known)
+    for item in todo:
+        entry = item.entry
         link = fetch_link(service, entry.link, limits)
-        state.record_entry(url, entry.key, entry.link, link.error)
-        outcome.entries.append(EntryOutcome(link, attempts + 1))
+        state.record_entry(url, entry.key, entry.link, link.error, entry.updated)
+        outcome.entries.append(EntryOutcome(link, item.attempts + 1, item.update))
         if link.error:
             log.warning("feed %s: page %s not fetched: %s", url, entry.link, link.error)
     # Entries left for later need the feed in full next time: a 304 would hide them.
@@ -192,16 +231,34 @@ def read_feed(service: NewsService, url: str, state: FeedState,
     return outcome
 
 
-def _new_entries(url: str, entries: list[Entry],
-                 state: FeedState) -> tuple[list[tuple[Entry, int]], int]:
-    """The entries to fetch in this run with the attempts made on each so far, and how
-    many more wait for the next run."""
-    todo = []
+def _entries_to_fetch(url: str, entries: list[Entry], state: FeedState,
+                      loaded: Callable[[str], bool]) -> tuple[list[Todo], int, int]:
+    """The entries to fetch in this run, how many more wait for the next run, and how many
+    were found loaded already (by their link, remembered now without a request)."""
+    todo, known = [], 0
     for entry in entries:
-        saved, attempts = state.entry_state(url, entry.key, entry.link)
-        if not saved and attempts < MAX_ATTEMPTS:
-            todo.append((entry, attempts))
-    return todo[:MAX_NEW_PER_FEED], max(len(todo) - MAX_NEW_PER_FEED, 0)
+        remembered = state.entry_state(url, entry.key, entry.link)
+        if not remembered.remembered and not remembered.saved and loaded(entry.link):
+            remembered = EntryState(saved=True)
+            known += 1
+        if (item := _todo(entry, remembered)) is not None:
+            todo.append(item)
+        elif remembered.saved and (not remembered.remembered
+                                   or remembered.updated != entry.updated):
+            # first seen here, or dated before dates were kept: this date is the one loaded
+            state.record_known(url, entry.key, entry.link, entry.updated)
+    return todo[:MAX_NEW_PER_FEED], max(len(todo) - MAX_NEW_PER_FEED, 0), known
+
+
+def _todo(entry: Entry, remembered: EntryState) -> Todo | None:
+    """Whether to fetch the entry: never saved (and tried fewer than MAX_ATTEMPTS times), or
+    saved under another date than the feed gives it now."""
+    if not remembered.saved:
+        return Todo(entry, remembered.attempts) if remembered.attempts < MAX_ATTEMPTS else None
+    if remembered.remembered and None not in (remembered.updated, entry.updated) \
+            and remembered.updated != entry.updated:
+        return Todo(entry, 0, update=True)
+    return None
 
 
 def read_feeds(service: NewsService, urls: list[str] | tuple[str, ...],

@@ -1,8 +1,9 @@
 """What the feed reader remembers between runs, in a SQLite file next to the knowledge base.
 
 Each feed's validators (ETag, Last-Modified) for the next conditional request and its last
-result for /stats; each entry tried, by the feed's id for it (else its link), so an entry
-whose article was saved is never fetched again and a failed one is tried a few times more.
+result for /stats; each entry tried, by the feed's id for it (else its link), with the date
+the feed gave it, so an entry whose article was saved is fetched again only when the feed says
+it was updated, and a failed one is tried a few times more.
 """
 
 from __future__ import annotations
@@ -35,16 +36,31 @@ CREATE TABLE IF NOT EXISTS entries (
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     tried_at TEXT NOT NULL DEFAULT (datetime('now')),
+    updated TEXT,
     PRIMARY KEY (feed, entry)
 );
 CREATE INDEX IF NOT EXISTS saved_links ON entries (link) WHERE saved = 1;
 """
+# Files made before entries kept the feed's date for them.
+ADD_UPDATED = "ALTER TABLE entries ADD COLUMN updated TEXT"
 
 
 def feed_state_path_for(database_path: str | Path) -> Path:
     """data/bot.sqlite3 -> data/bot.feeds.sqlite3, next to the knowledge base."""
     path = Path(database_path)
     return path.with_name(f"{path.stem}.feeds{path.suffix or '.sqlite3'}")
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """What is remembered of a feed entry: whether its article was saved (by this entry or
+    any feed's entry with the same link), the attempts made on it, and the date the feed
+    gave it when it was last tried (None: not remembered)."""
+
+    saved: bool = False
+    attempts: int = 0
+    updated: str | None = None
+    remembered: bool = False  # this feed's entry was seen before
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,9 @@ class FeedState:
     def __init__(self, path: str | Path) -> None:
         self._conn = connect(path)
         self._conn.executescript(SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(entries)")}
+        if "updated" not in columns:
+            self._conn.execute(ADD_UPDATED)
 
     def __enter__(self) -> FeedState:
         return self
@@ -86,25 +105,37 @@ class FeedState:
         headers = {"If-None-Match": etag} if etag else {}
         return headers | ({"If-Modified-Since": modified} if modified else {})
 
-    def entry_state(self, feed: str, entry: str, link: str) -> tuple[bool, int]:
-        """(saved, attempts): saved when this entry's article, or any feed's entry with the
-        same link, was saved; attempts made so far on this entry."""
-        row = self._conn.execute("SELECT saved, attempts FROM entries WHERE feed = ? AND "
-                                 "entry = ?", [feed, entry]).fetchone()
-        saved, attempts = row or (0, 0)
+    def entry_state(self, feed: str, entry: str, link: str) -> EntryState:
+        """What is remembered of the entry; saved too when any feed's entry with the same
+        link was saved."""
+        row = self._conn.execute("SELECT saved, attempts, updated FROM entries WHERE "
+                                 "feed = ? AND entry = ?", [feed, entry]).fetchone()
+        saved, attempts, updated = row or (0, 0, None)
         if not saved:
             saved = self._conn.execute("SELECT 1 FROM entries WHERE link = ? AND saved = 1",
                                        [link]).fetchone() is not None
-        return bool(saved), int(attempts)
+        return EntryState(bool(saved), int(attempts), updated, row is not None)
 
-    def record_entry(self, feed: str, entry: str, link: str, error: str | None) -> None:
-        """One more attempt on the entry: saved (error None) or failed with `error`."""
+    def record_entry(self, feed: str, entry: str, link: str, error: str | None,
+                     updated: str | None = None) -> None:
+        """One more attempt on the entry, dated `updated` by the feed: saved (error None) or
+        failed with `error`. A new date starts the count of attempts afresh."""
         self._conn.execute(
-            "INSERT INTO entries (feed, entry, link, saved, attempts, error) "
-            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(feed, entry) DO UPDATE SET "
-            "link = excluded.link, saved = excluded.saved, attempts = attempts + 1, "
-            "error = excluded.error, tried_at = datetime('now')",
-            [feed, entry, link, int(error is None), error])
+            "INSERT INTO entries (feed, entry, link, saved, attempts, error, updated) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(feed, entry) DO UPDATE SET "
+            "link = excluded.link, saved = excluded.saved, attempts = CASE WHEN "
+            "excluded.updated IS entries.updated THEN attempts + 1 ELSE 1 END, "
+            "error = excluded.error, tried_at = datetime('now'), updated = excluded.updated",
+            [feed, entry, link, int(error is None), error, updated])
+
+    def record_known(self, feed: str, entry: str, link: str, updated: str | None) -> None:
+        """An entry whose article is loaded already (found by its link, not fetched): saved
+        as of the feed's date for it, so only a later date fetches it again."""
+        self._conn.execute(
+            "INSERT INTO entries (feed, entry, link, saved, attempts, updated) "
+            "VALUES (?, ?, ?, 1, 0, ?) ON CONFLICT(feed, entry) DO UPDATE SET "
+            "link = excluded.link, saved = 1, updated = excluded.updated",
+            [feed, entry, link, updated])
 
     def record_read(self, url: str, validators: dict[str, str], new_articles: int = 0,
                     unchanged: bool = False, failed_pages: int = 0,

@@ -31,8 +31,9 @@ from bot.store.vector_search import VectorSearch
 # 2: the fact index (bot/store/postings.py); 3: file_stats; 4: articles_date (/latest);
 # 5: fact_vectors (bot/store/fact_vectors.py), the vector index (bot/store/vector_index.py), and
 # facts_fts written by the Writer, not by triggers (4x faster: FTS5 flushes its pending
-# terms at every trigger's statement savepoint)
-SCHEMA_VERSION = 5
+# terms at every trigger's statement savepoint); 6: articles_url (a feed's entries known by
+# their article's URL before any request)
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 # Nearest facts asked of the vector search beyond those wanted: removed facts stay in the
 # vector index's lists until compacted (bot/store/vector_index.py) and are skipped.
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file);
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS facts (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),
@@ -281,6 +283,16 @@ class KnowledgeBase:
         """The highest article id ever given, removed articles included."""
         return _last_article_id(self.db)
 
+    def has_url(self, urls: Iterable[str]) -> bool:
+        """True when an article loaded gives one of these URLs as its own."""
+        found = list(dict.fromkeys(urls))
+        if not found:
+            return False
+        row = self.db.execute(
+            f"SELECT 1 FROM articles WHERE url IN ({', '.join('?' * len(found))}) LIMIT 1",
+            found).fetchone()
+        return row is not None
+
     def key_facts(self, article_id: int) -> list[str]:
         """An article's key facts, most informative first."""
         rows = self.db.execute(
@@ -441,6 +453,8 @@ class Writer:
         self.df: Counter[str] = Counter()
         self.delta = IndexDelta(db.conn)
         self.last_id = _last_article_id(db)
+        # No article stored (a first load): none to look up and replace.
+        self.fresh = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
         # Never an id given before: the vector index may still list a removed fact's id.
         most = db.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]
         self.next_fact = max(_meta_int(db, "last_fact_id"), most) + 1
@@ -452,7 +466,7 @@ class Writer:
         An updated article keeps its id and a new one never reuses the id of a removed one,
         so the ids front ends hold (buttons, links) stay true.
         """
-        article_id = self.remove(article.key)
+        article_id = None if self.fresh else self.remove(article.key)
         if article_id is None:
             self.last_id += 1
             article_id = self.last_id
@@ -514,8 +528,8 @@ class Writer:
         vectors = article.vectors or fact_vectors.encode([f.text for f in article.facts])
         fact_vectors.write(self.db.conn, ids, vectors)
         packed = article.terms or [packed_terms(f.text) for f in article.facts]
-        for fact_id, (words, terms) in zip(ids, packed, strict=True):
-            self.df.update(words.split())
+        self.df.update(" ".join(words for words, _ in packed).split())  # one call an article
+        for fact_id, (_, terms) in zip(ids, packed, strict=True):
             self.delta.add(fact_id, terms.split())
         self.next_fact += len(article.facts)
 

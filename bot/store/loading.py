@@ -27,6 +27,7 @@ from bot.ingest.articles import Article, file_hash, parse_articles
 from bot.ingest.reading import ArticleError, check_path, decoding_note, read_bytes
 from bot.store import fact_vectors
 from bot.store.knowledge import FileStat, FileStatChanges, KnowledgeBase, Writer
+from bot.store.load_lock import load_lock
 from bot.store.postings import packed_terms
 
 SIDECAR_NAME = "_sources.json"
@@ -163,14 +164,22 @@ def load_directory(
     kb: KnowledgeBase,
     root: str | Path,
     progress: Callable[[int, int], None] | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """Bring the knowledge base in line with the folder: add, update, remove, report.
 
     Articles are written as the parsing workers deliver them, into one write transaction
     opened at the first change and committed at the end: a load holds a few hundred parsed
-    files at a time, not the whole folder, and readers still see all old or all new.
+    files at a time, not the whole folder, and readers still see all old or all new. A load
+    started while another runs (in any process) waits for it, telling `waiting` so.
     """
-    root = Path(root)
+    with load_lock(kb.path, waiting):
+        return _load(kb, Path(root), progress)
+
+
+def _load(kb: KnowledgeBase, root: Path,
+          progress: Callable[[int, int], None] | None) -> LoadReport:
+    """load_directory, with the load lock held."""
     report = LoadReport()
     named = []
     for name, path in _scan_named(root):

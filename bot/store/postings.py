@@ -22,7 +22,7 @@ import sqlite3
 import threading
 from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import groupby
 from operator import itemgetter
 
@@ -32,6 +32,7 @@ from bot.text.words import content_words, stem
 
 ID_DTYPE = np.int32
 LENGTH_DTYPE = np.uint16
+MAX_LENGTH = int(np.iinfo(LENGTH_DTYPE).max)  # looked up once: np.iinfo costs µs a call
 CHUNK_BITS = 16  # fact lengths are stored 65,536 to a row
 K1 = 1.2
 B = 0.75
@@ -86,26 +87,26 @@ class IndexDelta:
         self.length_values = array("H")
         self.pending = 0
         self.part = 0
+        # Nothing stored yet (a first load): the merge has no stored ids to look up.
+        self.fresh = conn.execute("SELECT 1 FROM postings LIMIT 1").fetchone() is None
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {PARTS} (term TEXT NOT NULL, "
                      "added INTEGER NOT NULL, part INTEGER NOT NULL, ids BLOB NOT NULL, "
                      "PRIMARY KEY (term, added, part)) WITHOUT ROWID")
         conn.execute(f"DELETE FROM {PARTS}")
 
-    def add(self, fact_id: int, terms: Iterable[str]) -> None:
-        count = 0
+    def add(self, fact_id: int, terms: Collection[str]) -> None:
+        added = self.added
         for term in terms:
-            self.added[term].append(fact_id)
-            count += 1
-        self._length(fact_id, min(count, np.iinfo(LENGTH_DTYPE).max) or 1)
-        self._count(count)
+            added[term].append(fact_id)
+        self._length(fact_id, min(len(terms), MAX_LENGTH) or 1)
+        self._count(len(terms))
 
-    def remove(self, fact_id: int, terms: Iterable[str]) -> None:
-        count = 0
+    def remove(self, fact_id: int, terms: Collection[str]) -> None:
+        removed = self.removed
         for term in terms:
-            self.removed[term].append(fact_id)
-            count += 1
+            removed[term].append(fact_id)
         self._length(fact_id, 0)
-        self._count(count)
+        self._count(len(terms))
 
     def _length(self, fact_id: int, length: int) -> None:
         self.length_ids.append(fact_id)
@@ -167,6 +168,8 @@ class IndexDelta:
 
     def _merged(self, term: str, gone: np.ndarray, new: np.ndarray) -> np.ndarray:
         """A stem's stored ids without `gone`, with `new`, kept ascending (search bisects)."""
+        if self.fresh and not len(gone):
+            return new
         row = self.conn.execute("SELECT ids FROM postings WHERE term = ?", [term]).fetchone()
         ids = np.frombuffer(row[0], dtype=ID_DTYPE) if row else np.empty(0, ID_DTYPE)
         if len(gone):

@@ -6,19 +6,22 @@ reads only the groups ("lists") of its `probes` nearest centroids. The lists are
 the knowledge base, written in the load's transaction, so a reload stays all-old or all-new
 like everything else, and a serving process holds only the centroids in memory.
 
-A load appends its new facts to their lists as one more chunk each; removed facts stay in
-the lists until their list is compacted (a fact id is never given twice, and a fact the
-search finds that is no longer loaded is skipped). The centroids are trained again when
-the facts have doubled since they were trained (docs/ANSWERING.md, "Vector search").
+A load appends its new facts to their lists as one more chunk each (one per FILE_BATCH new
+facts); removed facts stay in the lists until their list is compacted (a fact id is never
+given twice, and a fact the search finds that is no longer loaded is skipped). The centroids
+are trained again when the facts have doubled since they were trained (docs/ANSWERING.md,
+"Vector search").
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -40,7 +43,10 @@ TRAIN_SAMPLE = 64_000  # vectors k-means is trained on
 TRAIN_ROUNDS = 6
 RETRAIN_GROWTH = 2.0  # trained again when the facts have grown this many times
 MAX_CHUNKS = 16  # a list with more chunks than this is compacted into one
-READ_BATCH = 16_384  # vectors read and filed at a time (4 MB of int8, 16 MB as float32)
+READ_BATCH = 16_384  # vectors read and assigned at a time (4 MB of int8, 16 MB as float32)
+# Vectors written to their lists at a time (32 MB of int8 held): 2.5M facts make 20 chunks a
+# list, not 150.
+FILE_BATCH = 131_072
 ASSIGN_ROWS = 4_096  # vectors compared with every centroid at once (32 MB at 2,048 lists)
 
 
@@ -127,32 +133,60 @@ def kmeans(vectors: np.ndarray, k: int, rounds: int = TRAIN_ROUNDS,
 
 
 def _nearest_centroid(vectors: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """Each vector's nearest centroid, ASSIGN_ROWS vectors at a time: all at once, the
-    vectors x centroids matrix was 426 MB at 100,000 articles (64,000 x 1,665 float32)."""
+    """Each vector's nearest centroid, ASSIGN_ROWS vectors at a time (all at once, the vectors
+    x centroids matrix was 426 MB at 100,000 articles: 64,000 x 1,665 float32), on every
+    core: numpy lets go of the GIL in its matrix products, and a load builds its index after
+    its parsing workers are done, with the cores idle."""
     nearest = np.empty(len(vectors), dtype=np.int64)
-    for at in range(0, len(vectors), ASSIGN_ROWS):
-        nearest[at:at + ASSIGN_ROWS] = np.argmax(vectors[at:at + ASSIGN_ROWS] @ found.T, axis=1)
+    threads = os.cpu_count() or 1
+    rows = max(1, ASSIGN_ROWS // threads)  # the threads together hold one ASSIGN_ROWS product
+
+    def assign(at: int) -> None:
+        nearest[at:at + rows] = np.argmax(vectors[at:at + rows] @ found.T, axis=1)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(assign, range(0, len(vectors), rows)))
     return nearest
 
 
 def _append(conn: sqlite3.Connection, trained: np.ndarray, after: int, dims: int) -> None:
-    """File the vectors of facts with ids above `after` as one more chunk of each list."""
+    """File the vectors of facts with ids above `after` as a few more chunks of each list:
+    read and assigned READ_BATCH at a time, written FILE_BATCH at a time."""
     last = after
+    waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    held = 0
     for ids, rows in _vectors_after(conn, after, dims):
-        clusters = _nearest_centroid(unit(rows), trained)
-        order = np.argsort(clusters, kind="stable")
-        bounds = np.flatnonzero(np.diff(clusters[order])) + 1
-        for part in np.split(order, bounds):
-            cluster = int(clusters[part[0]])
-            chunk = conn.execute("SELECT coalesce(max(chunk), -1) + 1 FROM vector_lists "
-                                 "WHERE cluster = ?", [cluster]).fetchone()[0]
-            conn.execute("INSERT INTO vector_lists VALUES (?, ?, ?, ?, ?)",
-                         [cluster, chunk, ids[part].tobytes(), rows[part].tobytes(),
-                          norms_of(rows[part]).tobytes()])
-            if chunk >= MAX_CHUNKS:
-                _compact(conn, cluster, dims)
+        waiting.append((ids, rows, _nearest_centroid(unit(rows), trained)))
+        held += len(ids)
         last = int(ids[-1])
+        if held >= FILE_BATCH:
+            _file(conn, waiting, dims)
+            waiting, held = [], 0
+    _file(conn, waiting, dims)
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('vector_indexed_up_to', ?)", [str(last)])
+
+
+def _file(conn: sqlite3.Connection, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+          dims: int) -> None:
+    """Write assigned vectors as one more chunk of each list they fall in. Read batches
+    written one by one gave 2.5M facts ~10 vectors a list and batch, a chunk each: every list
+    went past MAX_CHUNKS again and again, and its compaction took most of a build."""
+    if not batches:
+        return
+    ids = np.concatenate([b[0] for b in batches])
+    rows = np.concatenate([b[1] for b in batches])
+    clusters = np.concatenate([b[2] for b in batches])
+    order = np.argsort(clusters, kind="stable")
+    bounds = np.flatnonzero(np.diff(clusters[order])) + 1
+    for part in np.split(order, bounds):
+        cluster = int(clusters[part[0]])
+        chunk = conn.execute("SELECT coalesce(max(chunk), -1) + 1 FROM vector_lists "
+                             "WHERE cluster = ?", [cluster]).fetchone()[0]
+        conn.execute("INSERT INTO vector_lists VALUES (?, ?, ?, ?, ?)",
+                     [cluster, chunk, ids[part].tobytes(), rows[part].tobytes(),
+                      norms_of(rows[part]).tobytes()])
+        if chunk >= MAX_CHUNKS:
+            _compact(conn, cluster, dims)
 
 
 def _vectors_after(conn: sqlite3.Connection, after: int,

@@ -154,7 +154,7 @@ def test_read_only_database_folder_refuses_the_load_and_keeps_answering(
     assert refused.returncode == 1
     assert "readonly database" in refused.stderr or "unable to open" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert sorted(p.name for p in db_path.parent.iterdir()) == ["kb.sqlite3"]
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["kb.load.lock", "kb.sqlite3"]
     for path in [db_path.parent, db_path]:
         path.chmod(0o755)
     assert visible_state(db_path) == before

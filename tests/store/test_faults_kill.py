@@ -45,7 +45,7 @@ QUESTIONS = [
     f"Where did the residents of {town_name(101)} gather?",
     f"What did the council of {town_name(10)} decide?",
 ]
-ALLOWED_FILES = {"kb.sqlite3", "kb.sqlite3-wal", "kb.sqlite3-shm"}
+ALLOWED_FILES = {"kb.sqlite3", "kb.sqlite3-wal", "kb.sqlite3-shm", "kb.load.lock"}
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

@@ -130,3 +130,37 @@ def test_lists_are_compacted_and_retrained_as_the_base_changes(
                 for i in range(25)) + "\n", encoding="utf-8")
     load_directory(kb, folder)
     assert vector_index.trained_on(kb.db.conn) == len(facts(kb)) > 2 * first - 1
+
+
+def lists_by_cluster(kb: KnowledgeBase) -> tuple[dict[int, list[int]], int]:
+    """Each list's fact ids in order (its chunks joined), and the most chunks a list has."""
+    rows = kb.db.execute("SELECT cluster, chunk, fact_ids FROM vector_lists "
+                         "ORDER BY cluster, chunk").fetchall()
+    found: dict[int, list[int]] = {}
+    for cluster, _, ids in rows:
+        found.setdefault(cluster, []).extend(np.frombuffer(ids, dtype=np.int64).tolist())
+    most = kb.db.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM vector_lists "
+                         "GROUP BY cluster)").fetchone()[0]
+    return found, most
+
+
+@pytest.mark.usefixtures("small_lists")
+def test_a_build_writes_a_chunk_a_list_per_file_batch_not_per_read_batch(
+        tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vector_index, "MAX_CHUNKS", 100)
+    monkeypatch.setattr(vector_index, "READ_BATCH", 64)
+    built = {}
+    for file_batch in (256, 1_000_000):
+        monkeypatch.setattr(vector_index, "FILE_BATCH", file_batch)
+        kb = KnowledgeBase(tmp_path / f"kb-{file_batch}.sqlite3")
+        load_directory(kb, folder)
+        built[file_batch] = lists_by_cluster(kb)
+        kb.close()
+    (batched, most), (whole, one) = built[256], built[1_000_000]
+    assert batched == whole  # the same lists, ids in the same order
+    assert one == 1
+    assert 1 < most <= -(-len(facts_of_lists(whole)) // 256)  # ~650 facts: 3 chunks, not 11
+
+
+def facts_of_lists(lists: dict[int, list[int]]) -> list[int]:
+    return [fact for ids in lists.values() for fact in ids]

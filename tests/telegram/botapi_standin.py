@@ -645,12 +645,12 @@ class BotAPIStandIn:
                 raise AssertionError(f"update {update_id} not taken within {wait_s}s")
             await asyncio.sleep(0.01)
 
-    async def wait_held(self, wait_s: float = PATIENCE_S) -> Call:
-        """The first call held by a 'hold' fault, once it has arrived."""
+    async def wait_held(self, wait_s: float = PATIENCE_S, count: int = 1) -> Call:
+        """The first call held by a 'hold' fault, once `count` of them have arrived."""
         deadline = time.monotonic() + wait_s
-        while not self.holding:
+        while len(self.holding) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"no call held within {wait_s}s")
+                raise AssertionError(f"not {count} calls held within {wait_s}s")
             await asyncio.sleep(0.01)
         return self.holding[0]
 

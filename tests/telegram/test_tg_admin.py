@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 from botapi_standin import PATIENCE_S, BotAPIStandIn
+from faults_support import ROOT, load_running
 from telegram import Update
 from tg_harness import Harness, bot_settings, running
 
@@ -45,6 +48,31 @@ async def test_a_reload_whose_notice_fails_still_reports_what_changed(tg: Harnes
     tg.api.fail_next("sendMessage", 500)  # "Reloading the articles…" is lost
     [report] = await tg.send("/reload", user=tg.admin)
     assert "added 1" in report.text
+
+
+async def test_a_reload_during_a_cron_load_is_queued_and_both_finish(tg: Harness) -> None:
+    # A long load holds the lock; cron's `python -m bot load` and the admin's /reload queue.
+    (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with load_running(tg.service.kb.path):
+        cron = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "load", "--db", str(tg.service.kb.path),
+            "--articles", str(tg.articles_dir), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        assert cron.stderr is not None
+        assert (await cron.stderr.readline()).startswith(b"waiting for another load since")
+        notices = await tg.send("/reload", user=tg.admin, count=2)
+        mark = tg.api.mark()
+    texts = sorted(notice.text for notice in notices)
+    assert texts[0].startswith("Queued behind a running load (waiting for another load since")
+    assert "Reloading" in texts[1]
+    [report] = await tg.api.wait_for("sendMessage", after=mark)
+    out, err = await asyncio.wait_for(cron.communicate(), PATIENCE_S)
+    assert cron.returncode == 0, err
+    reports = [out.decode(), report.text]
+    assert not any("locked" in text for text in [*reports, err.decode()])
+    assert sum("added 1," in text for text in reports) == 1  # whichever ran first added it
+    assert all("26 articles loaded" in text for text in reports)
+    assert "Fernanda" in (await tg.say(TORTOISE_QUESTION)).text
 
 
 async def test_non_admin_reload_is_refused_logged_and_changes_nothing(

@@ -12,11 +12,8 @@ from pathlib import Path
 
 from botapi_standin import PATIENCE_S, BotAPIStandIn, Call
 from tg_harness import (
-    ADMIN_ID,
-    GROUP_ID,
     ROOT,
     TOKEN,
-    USER_ID,
     Harness,
     bot_settings,
     make_user,
@@ -25,7 +22,7 @@ from tg_harness import (
 
 from bot.intake.subscriptions import SubscriptionStore, first_sentence, subscriptions_path_for
 from bot.service import NewsService
-from handlers.subscriptions import announce
+from handlers.subscriptions import CONCURRENT_NOTICES, announce
 
 ARTICLE = ("Giant tortoise found alive on {island} after a century\n\nMonday, March 4, 2024\n\n"
            "Scientists said on Monday that a giant tortoise believed extinct for more than a "
@@ -212,30 +209,35 @@ async def cli_load(db: Path, articles: Path) -> None:
 async def test_a_crash_mid_way_sends_the_rest_once_at_the_next_start(
         api: BotAPIStandIn, tg_service: NewsService, tmp_path: Path) -> None:
     settings = bot_settings(api, tmp_path)
-    chats = [api.chat(USER_ID, user=make_user(USER_ID, "Bob")),
-             api.chat(ADMIN_ID, user=make_user(ADMIN_ID, "Ada")),
-             api.chat(GROUP_ID, "supergroup", title="News fans")]
+    # More subscribers than notices on their way at once: at the crash some notices are with
+    # Telegram, the rest not begun.
+    chats = [api.chat(5000 + n, user=make_user(5000 + n, f"Reader {n}"))
+             for n in range(CONCURRENT_NOTICES + 3)]
     store = SubscriptionStore(subscriptions_path_for(settings.database_path))
-    for chat in chats:  # in this order: the order notices go out in
+    for chat in chats:
         store.subscribe(chat["id"], chat["type"], tg_service.newest_article_id())
     store.close()
     title = write_article(settings.articles_dir, "Fernandina")
     tg_service.reload()  # loaded while the bot was down
-    api.inject("sendMessage", "hold")  # the first notice waits, the bot is killed meanwhile
-    await kill_during_first_notice(api, settings.database_path, settings.articles_dir)
-    api.release_held()  # Telegram had it: the first subscriber got its notice
-    await api.wait_for("sendMessage", where=to_chat(chats[0]))
+    api.inject("sendMessage", "hold", times=len(chats))  # notices wait; the bot is killed
+    await kill_while_held(api, settings.database_path, settings.articles_dir,
+                          CONCURRENT_NOTICES)
+    held = {str(call.params["chat_id"]) for call in api.holding}
+    api.release_held()  # Telegram had them: those subscribers got their notices
+    await api.wait_for("sendMessage", count=len(held))
     mark = api.mark()
     async with running(api, NewsService(settings.database_path, settings.articles_dir),
                        settings) as tg:
-        await notice_to(api, chats[2], mark)  # the last: the start-up run is over
+        for chat in chats:
+            if str(chat["id"]) not in held:
+                await notice_to(api, chat, mark)
         assert (await announce(tg.app)).sent == 0
-    assert [len(sent_to(api, chat)) for chat in chats] == [1, 1, 1]
+    assert [len(sent_to(api, chat)) for chat in chats] == [1] * len(chats)
     assert all(title in c.text for chat in chats for c in sent_to(api, chat))
 
 
-async def kill_during_first_notice(api: BotAPIStandIn, db: Path, articles: Path) -> None:
-    """Start `python -m bot run`; SIGKILL it while its first notice is on the way."""
+async def kill_while_held(api: BotAPIStandIn, db: Path, articles: Path, count: int) -> None:
+    """Start `python -m bot run`; SIGKILL it once `count` of its notices are on the way."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
            "DATABASE_PATH": str(db), "ARTICLES_DIR": str(articles), "SEMANTIC": "0",
            "WEBHOOK_URL": "", "PYTHONPATH": str(ROOT)}
@@ -244,8 +246,7 @@ async def kill_during_first_notice(api: BotAPIStandIn, db: Path, articles: Path)
         sys.executable, "-m", "bot", "run", cwd=db.parent, env=env,
         stdout=log, stderr=log)
     try:
-        held = await api.wait_held()
-        assert str(held.params["chat_id"]) == str(USER_ID)
+        await api.wait_held(count=count)
     finally:
         process.send_signal(signal.SIGKILL)
         await process.wait()
