@@ -13,6 +13,9 @@ from pathlib import Path
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BINARY_CONTROL_SHARE = 0.01  # more control bytes than this and it is not text
 _TEXT_CONTROLS = {9, 10, 12, 13}
+# Byte-order marks `decode` honours, UTF-32 before UTF-16 (whose mark begins UTF-32 LE's).
+_BOMS = {codecs.BOM_UTF32_LE: "utf-32", codecs.BOM_UTF32_BE: "utf-32",
+         codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
 
 
 class ArticleError(ValueError):
@@ -53,8 +56,7 @@ def decode(data: bytes) -> str:
     """Decode article bytes: BOMs honoured, UTF-8 first, Windows-1252 as the usual fallback."""
     if not data.strip():
         raise ArticleError("empty file")
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in _BOMS.items():
         if data.startswith(bom):
             try:
                 return data.decode(codec)
@@ -71,8 +73,7 @@ def decode(data: bytes) -> str:
 def decoding_note(data: bytes) -> str | None:
     """How `decode` read bytes that are not UTF-8 (nor marked by a BOM), for the load report:
     an editor should know that a file was guessed to be Windows-1252."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
-                        codecs.BOM_UTF16_BE)):
+    if data.startswith(tuple(_BOMS)):
         return None
     try:
         data.decode("utf-8")

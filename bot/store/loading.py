@@ -524,16 +524,17 @@ def _parse_one(job: Job) -> Outcome:
         return Outcome(error=str(exc))
     except Exception as exc:  # a parser bug must not abort the load
         return Outcome(error=f"could not be read: {type(exc).__name__}: {exc}")
-    return UNCHANGED if read is None else Outcome(*read)
+    return UNCHANGED if read is None else read
 
 
 def _read_if_changed(path: Path, root: Path, sidecar: dict[str, str] | None,
-                     stored_hash: str | None) -> tuple[list[Article], None, str | None] | None:
+                     stored_hash: str | None) -> Outcome | None:
     """None when the file is byte-for-byte what is loaded; else its parsed articles, from
-    the bytes read once here, and a note on how its text was decoded when not as UTF-8."""
+    the bytes read once here, with a note on how its text was decoded when not as UTF-8."""
     check_path(path, root)
     data = read_bytes(path)
     fhash = file_hash(data, sidecar)
     if fhash == stored_hash:
         return None
-    return parse_articles(data, path, root, sidecar, fhash), None, decoding_note(data)
+    return Outcome(parse_articles(data, path, root, sidecar, fhash),
+                   note=decoding_note(data))
