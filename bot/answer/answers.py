@@ -529,10 +529,11 @@ class AnswerEngine:
     def _answers_for_questions(self, candidates: list[Candidate]) -> list[Candidate]:
         """A question in an article (an interviewer's) is never an answer on its own: the
         fact after it, which answers it, takes its place (once), read with it as context."""
+        asks = [is_question(c.text) for c in candidates]
         out: list[Candidate] = []
-        seen = {c.fact_id for c in candidates if not is_question(c.text)}
-        for row in candidates:
-            if not is_question(row.text):
+        seen = {c.fact_id for c, asked in zip(candidates, asks, strict=True) if not asked}
+        for row, asked in zip(candidates, asks, strict=True):
+            if not asked:
                 out.append(row)
                 continue
             after = self.kb.fact_at(row.article_id, row.position + 1)
