@@ -21,9 +21,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.ingest.cleaning import PROSE_END_RE, REFERENCE_RE, is_junk, is_prose
+from bot.ingest.cleaning import PROSE_END_RE, is_prose, page_lines
 from bot.ingest.sentences import split_sentences
-from bot.text.words import IRREGULAR, fix_spacing, words
+from bot.text.words import IRREGULAR, words
 
 # "Bill:", "David Shankbone:", "Mario J. Lucero:", "Wikinews:": a turn's speaker.
 SPEAKER_RE = re.compile(r"^((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}): (?=\S)")
@@ -82,11 +82,7 @@ class Body:
 
 def body_facts(lines: list[str], title: str = "") -> Body:
     """The paragraphs and facts of a page body's lines (already Unicode-normalised)."""
-    stripped = [fix_spacing(REFERENCE_RE.sub("", line)) for line in lines]
-    counts = Counter(line.casefold() for line in stripped if line)
-    kept = [line for line in stripped
-            if line and counts[line.casefold()] == 1 and not is_junk(line)
-            and line.casefold() != title.casefold()]
+    kept = [line for line in page_lines(lines) if line.casefold() != title.casefold()]
     paragraphs: list[str] = []
     facts: list[str] = []
     speakers = _speakers(kept)

@@ -96,12 +96,15 @@ def is_byline(line: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= NAME_SHARE * len(words)
 
 
-def clean_paragraphs(lines: list[str]) -> list[str]:
-    """Keep the prose paragraphs of a page body, in order, each with its spacing repaired."""
+def page_lines(lines: list[str]) -> list[str]:
+    """A page body's lines without reference marks, with their spacing repaired, less the
+    empty ones, those seen twice (page furniture) and the junk, in order."""
     stripped = [fix_spacing(REFERENCE_RE.sub("", line)) for line in lines]
     counts = Counter(line.casefold() for line in stripped if line)
-    return [
-        line
-        for line in stripped
-        if line and counts[line.casefold()] == 1 and not is_junk(line) and is_prose(line)
-    ]
+    return [line for line in stripped
+            if line and counts[line.casefold()] == 1 and not is_junk(line)]
+
+
+def clean_paragraphs(lines: list[str]) -> list[str]:
+    """Keep the prose paragraphs of a page body, in order, each with its spacing repaired."""
+    return [line for line in page_lines(lines) if is_prose(line)]
