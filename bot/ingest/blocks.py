@@ -31,6 +31,8 @@ SPEAKER_RE = re.compile(r"^((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}): (?=
 INTRODUCES_RE = re.compile(r":[\"'”’)\]]*$")
 BROKEN_OFF_RE = re.compile(r"(?:--|—|–|…)[\"'”’)\]]*$")
 QUESTION_END_RE = re.compile(r"\?[\"'”’)\]]*(?:\s*(?:\.\.\.|…)[\"'”’)\]]*)?$")
+# A question in brackets closing a sentence: "(how do I best explain this?)".
+ASIDE_QUESTION_RE = re.compile(r"[(\[][^()\[\]]*\?[\"'”’]*[)\]]\W*$")
 ASKING_START_RE = re.compile(
     r"^(?:how|what|why|when|where|who|whom|whose|which|do|does|did|is|are|was|were|can|could"
     r"|would|will|should|have|has)\b", re.IGNORECASE)
@@ -132,12 +134,15 @@ def as_read(facts: list[str]) -> list[str]:
 def is_question(fact: str) -> bool:
     """A fact that asks rather than states: an interviewer's question, a rhetorical one;
     also one whose "?" was lost ("Wikinews: How did you come to be involved")."""
-    if QUESTION_END_RE.search(fact):
-        return True
     if speaker := SPEAKER_RE.match(fact):
         fact = fact[speaker.end():]
-    return bool(INVERTED_RE.match(fact) or (ASKING_START_RE.match(fact)
-                                            and not PROSE_END_RE.search(fact)))
+    asks = bool(INVERTED_RE.match(fact) or ASKING_START_RE.match(fact))
+    if QUESTION_END_RE.search(fact):
+        # "... we went off to college together (how do I best explain this?)": the aside
+        # asks, the sentence states.
+        aside = ASIDE_QUESTION_RE.search(fact)
+        return asks or not (aside and fact[:aside.start()].strip())
+    return bool(INVERTED_RE.match(fact) or (asks and not PROSE_END_RE.search(fact)))
 
 
 def _is_item(line: str, speakers: set[str]) -> bool:

@@ -135,3 +135,13 @@ def test_an_infobox_row_keeps_its_label(base: KnowledgeBase) -> None:
 def test_every_sentence_of_a_speech_turn_says_who_said_it(base: KnowledgeBase) -> None:
     facts = facts_by_file(base)["GUM_interview_dungeon.txt"]
     assert "Bill: We hire educated, nice people." in facts  # the third sentence of a turn
+
+
+def test_a_statement_closing_on_a_bracketed_question_is_a_fact(base: KnowledgeBase) -> None:
+    """Mario Lucero's answer ends "(how do I best explain this?)": the aside asks, the
+    sentence states where they went to college, and an answer can show it."""
+    gaming = facts_by_file(base)["GUM_interview_gaming.txt"]
+    college = [f for f in gaming if "Collins College" in f]
+    assert college
+    assert not any(is_question(f) for f in college)
+    assert is_question("Wikinews: What did you study (and why?)")
