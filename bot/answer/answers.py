@@ -53,6 +53,7 @@ CANDIDATES = 60
 # Facts nearest the question's static vector added to the lexical candidates: those the
 # words miss (a paraphrase) can still be ranked.
 VECTOR_CANDIDATES = 20
+ARTICLE_CANDIDATES = 20  # the facts of the best fact's article searched on their own
 # A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
 # (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
 NEAREST_K = 10
@@ -483,7 +484,17 @@ class AnswerEngine:
             return []
         vector = shared_static_encoder().encode([corrected_text(question.text, terms)])[0]
         nearest = self.kb.nearest_facts(vector, VECTOR_CANDIDATES)
-        candidates = self._answers_for_questions(_merged(candidates, nearest))
+        candidates = _merged(candidates, nearest)
+        if (named := _title_article(terms, candidates, index)) is not None:
+            # The article the question names, searched on its own (DrQA reads its best
+            # documents whole): "He died in Cambridge" shares one word with "where did Chao
+            # die?" and loses to every fact naming Chao, but it is in Chao's article.
+            # Its facts are searched for the question's other words: the title's would
+            # fill the limit with facts naming Chao.
+            rest = [w for w in searched if stem(w) not in index.title_stems(named)]
+            candidates = _merged(candidates, self.kb.search_article(named, rest,
+                                                                    ARTICLE_CANDIDATES))
+        candidates = self._answers_for_questions(candidates)
         if not candidates:
             return []
         context = _CandidateContext.build(terms, candidates)
@@ -754,6 +765,14 @@ def corrected_text(text: str, terms: list[Term]) -> str:
         return (word not in searched and stopword_typo(word)) or match.group()
 
     return re.sub(r"\w+", fix, text)
+
+
+def _title_article(terms: list[Term], candidates: list[Candidate], index: _Index) -> int | None:
+    """Of the candidates' articles, the one whose title holds most of the question's idf
+    weight (none when no title holds a word of it)."""
+    weight, best = max(((sum(t.idf for t in terms if t.stem in index.title_stems(a)), a)
+                        for a in {c.article_id for c in candidates}), default=(0.0, None))
+    return best if weight > 0 else None
 
 
 def _merged(lexical: list[Candidate], nearest: list[Candidate]) -> list[Candidate]:

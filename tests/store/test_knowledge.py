@@ -33,6 +33,30 @@ def test_fts_index_matches_other_forms_of_a_word(loaded_kb: KnowledgeBase) -> No
     assert any("has warned that overseas entities" in text for text in texts)
 
 
+def test_die_finds_died_though_porter_stems_them_apart(loaded_kb: KnowledgeBase) -> None:
+    # Porter stems "die" to "die" but "died" to "di": "how did she die?" must still find
+    # "She died from infection ..." (the homeopathy seed), and "died" the other way round.
+    for word in ("die", "died", "dies"):
+        texts = [row.text for row in loaded_kb.search([word], 50)]
+        assert any(text.startswith("She died from infection") for text in texts), word
+
+
+def test_an_article_searched_on_its_own_gives_only_its_facts(kb: KnowledgeBase,
+                                                             empty_dir: Path) -> None:
+    for name, title, body in (
+            ("a.md", "Storm in Texas", "Rain fell. The storm died down by noon. Roads reopened."),
+            ("b.md", "Flood in Ohio", "The river rose. Two people died in the flood."),
+            ("c.md", "Fire in Utah", "A fire died out after a day. Nobody died.")):
+        (empty_dir / name).write_text(f"# {title}\n\n{body}\n", "utf-8")
+    load_directory(kb, empty_dir)
+    ids = {title: article_id for article_id, title in kb.titles()}
+    found = kb.search_article(ids["Flood in Ohio"], ["die"], 10)
+    assert [c.text for c in found] == ["Two people died in the flood."]
+    assert {c.article_id for c in kb.search_article(ids["Storm in Texas"], ["die"], 10)} == {
+        ids["Storm in Texas"]}
+    assert kb.search_article(ids["Fire in Utah"], ["river"], 10) == []
+
+
 def test_fts_index_folds_accents(kb: KnowledgeBase, empty_dir: Path) -> None:
     (empty_dir / "cafe.md").write_text(
         "# Café owners protest\n\nCafé owners in Zürich protested against the new rent rules.\n",
