@@ -106,18 +106,9 @@ def train(work: Path, steps: int, augment: float) -> None:
     tokenizer = _tokenizer(folder)
     model = reader_training.build_model(torch, folder)
     model.head.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / WARMUP) * max(0.0, 1 - s / steps))
-    step = 0
-    if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        schedule.load_state_dict(state["schedule"])
-        step = state["step"]
-    else:
+    training = reader_training.Optimizing(torch, model, steps, LEARNING_RATE, WARMUP)
+    step = training.resume(checkpoint)
+    if not step:
         _log(log, {"step": 0, **evaluate(torch, model, tokenizer, data), "augment": augment})
     batches = reader_training.Batches(data["train"], SEED, augment)
     model.train()
@@ -132,21 +123,14 @@ def train(work: Path, steps: int, augment: float) -> None:
         facts = encode(torch, model, tokenizer, candidates)
         loss = torch.nn.functional.cross_entropy(
             SCALE * asked @ facts.T, torch.arange(len(questions)))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        schedule.step()
+        training.step(loss)
         step += 1
         if step % 20 == 0:
             _log(log, {"step": step, "loss": round(loss.item(), 4),
                        "s_per_step": round((time.time() - started) / 20, 3)})
             started = time.time()
         if step % CHECKPOINT_EVERY == 0 or step == steps:
-            tmp = checkpoint.with_suffix(".tmp")
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "schedule": schedule.state_dict(), "step": step}, tmp)
-            tmp.replace(checkpoint)
+            training.save(checkpoint, step)
         if step % EVAL_EVERY == 0 or step == steps:
             _log(log, {"step": step, **evaluate(torch, model, tokenizer, data),
                        "time": time.time()})

@@ -421,6 +421,42 @@ def _log(entry: dict) -> None:
         out.write(json.dumps(entry) + "\n")
 
 
+class Optimizing:
+    """AdamW with a linear warm-up and decay over `steps`, clipped steps and checkpoints
+    written whole or not at all: the same for the reader and for bench.train_encoder."""
+
+    def __init__(self, torch, model, steps: int, learning_rate: float, warmup: int) -> None:
+        self.torch, self.model = torch, model
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(self.params, lr=learning_rate, weight_decay=0.01)
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, 1 - s / steps))
+
+    def resume(self, path: Path) -> int:
+        """The step the checkpoint at `path` reached, its states loaded; 0 without one."""
+        if not path.exists():
+            return 0
+        state = self.torch.load(path, weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.schedule.load_state_dict(state["schedule"])
+        return state["step"]
+
+    def step(self, loss) -> None:
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.optimizer.step()
+        self.schedule.step()
+
+    def save(self, path: Path, step: int) -> None:
+        tmp = path.with_suffix(".tmp")
+        self.torch.save({"model": self.model.state_dict(),
+                         "optimizer": self.optimizer.state_dict(),
+                         "schedule": self.schedule.state_dict(), "step": step}, tmp)
+        tmp.replace(path)
+
+
 def train(steps: int, init: Path | None = None, augment: float = 0.0) -> None:
     import torch
 
@@ -435,17 +471,9 @@ def train(steps: int, init: Path | None = None, augment: float = 0.0) -> None:
     data = prepare()
     tokenizer = reader_tokenizer(folder)
     model = build_model(torch, folder)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / WARMUP) * max(0.0, 1 - s / steps))
-    step = 0
-    if CHECKPOINT.exists():
-        state = torch.load(CHECKPOINT, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        schedule.load_state_dict(state["schedule"])
-        step = state["step"]
+    training = Optimizing(torch, model, steps, LEARNING_RATE, WARMUP)
+    step = training.resume(CHECKPOINT)
+    if step:
         print(f"resumed at step {step}", flush=True)
     else:
         if init is not None:
@@ -472,21 +500,14 @@ def train(steps: int, init: Path | None = None, augment: float = 0.0) -> None:
             loss = loss + torch.nn.functional.cross_entropy(
                 group[None], torch.zeros(1, dtype=torch.long)) / len(groups)
             at += len(cands)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        optimizer.step()
-        schedule.step()
+        training.step(loss)
         step += 1
         if step % 20 == 0:
             rate = (time.time() - started) / 20
             started = time.time()
             _log({"step": step, "loss": round(loss.item(), 4), "s_per_step": round(rate, 3)})
         if step % CHECKPOINT_EVERY == 0 or step == steps:
-            tmp = CHECKPOINT.with_suffix(".tmp")
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "schedule": schedule.state_dict(), "step": step}, tmp)
-            tmp.replace(CHECKPOINT)
+            training.save(CHECKPOINT, step)
         if step % EVAL_EVERY == 0 or step == steps:
             _log({"step": step, **evaluate(torch, model, tokenizer, data), "time": time.time()})
 
