@@ -53,7 +53,7 @@ CANDIDATES = 60
 # Facts nearest the question's static vector added to the lexical candidates: those the
 # words miss (a paraphrase) can still be ranked.
 VECTOR_CANDIDATES = 20
-ARTICLE_CANDIDATES = 20  # the facts of the best fact's article searched on their own
+ARTICLE_CANDIDATES = 20  # facts of the article the question names, searched on their own
 # A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
 # (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
 NEAREST_K = 10
@@ -487,10 +487,9 @@ class AnswerEngine:
         candidates = _merged(candidates, nearest)
         if (named := _title_article(terms, candidates, index)) is not None:
             # The article the question names, searched on its own (DrQA reads its best
-            # documents whole): "He died in Cambridge" shares one word with "where did Chao
-            # die?" and loses to every fact naming Chao, but it is in Chao's article.
-            # Its facts are searched for the question's other words: the title's would
-            # fill the limit with facts naming Chao.
+            # documents whole) for the question's other words: "He died in Cambridge"
+            # shares one word with "where did Chao die?" and loses to every fact naming
+            # Chao, the title's word, which would fill the limit here too.
             rest = [w for w in searched if stem(w) not in index.title_stems(named)]
             candidates = _merged(candidates, self.kb.search_article(named, rest,
                                                                     ARTICLE_CANDIDATES))

@@ -136,13 +136,14 @@ def is_question(fact: str) -> bool:
     also one whose "?" was lost ("Wikinews: How did you come to be involved")."""
     if speaker := SPEAKER_RE.match(fact):
         fact = fact[speaker.end():]
-    asks = bool(INVERTED_RE.match(fact) or ASKING_START_RE.match(fact))
+    inverted = bool(INVERTED_RE.match(fact))
+    asks = inverted or bool(ASKING_START_RE.match(fact))
     if QUESTION_END_RE.search(fact):
         # "... we went off to college together (how do I best explain this?)": the aside
         # asks, the sentence states.
         aside = ASIDE_QUESTION_RE.search(fact)
         return asks or not (aside and fact[:aside.start()].strip())
-    return bool(INVERTED_RE.match(fact) or (asks and not PROSE_END_RE.search(fact)))
+    return inverted or (asks and not PROSE_END_RE.search(fact))
 
 
 def _is_item(line: str, speakers: set[str]) -> bool:

@@ -347,9 +347,7 @@ class KnowledgeBase:
             method = "index" if reader.facts >= INDEX_MIN_FACTS else "fts"
         if method == "fts":
             rows = self.db.execute(
-                "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
-                "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
-                "WHERE facts_fts MATCH ? ORDER BY bm25(facts_fts) LIMIT ?",
+                f"{_FTS_CANDIDATES} ORDER BY bm25(facts_fts) LIMIT ?",
                 [_fts_match(terms), int(limit)],
             )
             return [Candidate(*row) for row in rows]
@@ -370,9 +368,7 @@ class KnowledgeBase:
         # An article's facts are written together, so their ids are one range: FTS5 seeks
         # to it instead of reading every fact holding "died" in a base of 100,000 articles.
         rows = self.db.execute(
-            "SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
-            "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
-            "WHERE facts_fts MATCH ? AND facts_fts.rowid BETWEEN ? AND ? AND f.article_id = ? "
+            f"{_FTS_CANDIDATES} AND facts_fts.rowid BETWEEN ? AND ? AND f.article_id = ? "
             "ORDER BY bm25(facts_fts) LIMIT ?",
             [_fts_match(terms), first, last, article_id, int(limit)],
         )
@@ -597,6 +593,12 @@ def _write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         if db.conn.in_transaction:
             db.conn.rollback()
         raise
+
+
+# Facts matching an FTS5 query (_fts_match) as Candidate rows, with their bm25().
+_FTS_CANDIDATES = ("SELECT f.id, f.article_id, f.position, f.text, f.key_rank, bm25(facts_fts) "
+                   "FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid "
+                   "WHERE facts_fts MATCH ?")
 
 
 def _fts_match(terms: Iterable[str]) -> str:
