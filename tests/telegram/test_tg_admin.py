@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from botapi_standin import PATIENCE_S, BotAPIStandIn
 from faults_support import ROOT, load_running
 from telegram import Update
@@ -216,24 +215,21 @@ async def test_stats_during_a_reload_count_one_version_of_the_articles(
     (tg.articles_dir / "tortoise.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     before = tg.service.stats()
     reloaded = threading.Event()
-    connect = tg.service.kb.connect
+    count_facts = tg.service.kb.fact_count
 
-    def reload_when_facts_are_counted(sql: str) -> None:
-        if "count(*) FROM facts" in sql and not reloaded.is_set():
+    def reload_then_count_facts() -> int:
+        """The first count of facts waits for a reload to commit (on a connection of its
+        own), after the articles were counted."""
+        if not reloaded.is_set():
             reloaded.set()
-            reload = threading.Thread(target=tg.service.reload)  # a connection of its own
+            reload = threading.Thread(target=tg.service.reload)
             reload.start()
             reload.join()
+        return count_facts()
 
-    def traced_connect() -> sqlite_utils.Database:
-        db = connect()
-        db.conn.set_trace_callback(reload_when_facts_are_counted)
-        return db
-
-    monkeypatch.setattr(tg.service.kb, "connect", traced_connect)
-    # Every thread connects afresh, traced: a worker thread may already hold a connection
-    # from the start-up jobs (the subscribers' notice run reads the articles).
-    monkeypatch.setattr(tg.service.kb, "_local", threading.local())
+    # Patched on the object, not on its connections: which thread (and so which
+    # connection) the handler counts on is the executor's choice.
+    monkeypatch.setattr(tg.service.kb, "fact_count", reload_then_count_facts)
     report = await tg.say("/stats", user=tg.admin)
     after = tg.service.stats()
     assert reloaded.is_set()
