@@ -80,9 +80,12 @@ def build_application(settings: Settings, service: NewsService,
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url_for(settings.telegram_api_url))
-        # What ApplicationBuilder would make: many connections for answers, one for polling.
+        # Many connections for answers; two for polling: on stop, the call that confirms the
+        # last updates needs one while the cancelled long poll may still hold the other
+        # (with one it waited the pool timeout, 1 s, failed with an ERROR in the log, and
+        # the last updates could come again after a restart).
         .request(HTTPXRequest(connection_pool_size=CONNECTIONS))
-        .get_updates_request(ReadableUpdatesRequest(connection_pool_size=1))
+        .get_updates_request(ReadableUpdatesRequest(connection_pool_size=2))
         # overall_max_rate 0 switches only the bot-wide limit off; groups keep theirs.
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_limit,
                                      max_retries=MAX_RETRIES))
