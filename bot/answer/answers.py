@@ -54,6 +54,7 @@ CANDIDATES = 60
 # words miss (a paraphrase) can still be ranked.
 VECTOR_CANDIDATES = 20
 ARTICLE_CANDIDATES = 20  # facts of the article the question names, searched on their own
+ARTICLE_NEAREST = 15  # and its facts nearest the question by static vector
 # A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
 # (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
 NEAREST_K = 10
@@ -493,6 +494,8 @@ class AnswerEngine:
             rest = [w for w in searched if stem(w) not in index.title_stems(named)]
             candidates = _merged(candidates, self.kb.search_article(named, rest,
                                                                     ARTICLE_CANDIDATES))
+            candidates = _merged(candidates, self.kb.nearest_in_article(named, vector,
+                                                                        ARTICLE_NEAREST))
         candidates = self._answers_for_questions(candidates)
         if not candidates:
             return []

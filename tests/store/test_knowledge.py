@@ -9,6 +9,7 @@ import pytest
 
 from bot.store.knowledge import SCHEMA_VERSION, KnowledgeBase
 from bot.store.loading import load_directory
+from bot.text.static_embeddings import shared_static_encoder
 
 
 def test_a_new_knowledge_base_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
@@ -55,6 +56,25 @@ def test_an_article_searched_on_its_own_gives_only_its_facts(kb: KnowledgeBase,
     assert {c.article_id for c in kb.search_article(ids["Storm in Texas"], ["die"], 10)} == {
         ids["Storm in Texas"]}
     assert kb.search_article(ids["Fire in Utah"], ["river"], 10) == []
+
+
+def test_an_articles_facts_nearest_in_meaning_come_from_it_alone(kb: KnowledgeBase,
+                                                                  empty_dir: Path) -> None:
+    # "What did the repairs cost?" shares no word with "The council paid $2 million to fix
+    # the bridge.": the static vectors find it among its article's facts, and only there.
+    for name, title, body in (
+            ("a.md", "Bridge reopens", "The bridge reopened on Monday. The council paid "
+             "$2 million to fix the bridge. Traffic was light."),
+            ("b.md", "School repairs", "The school roof was repaired. Repairs cost the "
+             "town $40,000. Classes start in May.")):
+        (empty_dir / name).write_text(f"# {title}\n\n{body}\n", "utf-8")
+    load_directory(kb, empty_dir)
+    ids = {title: article_id for article_id, title in kb.titles()}
+    vector = shared_static_encoder().encode(["What did the repairs cost?"])[0]
+    found = kb.nearest_in_article(ids["Bridge reopens"], vector, 2)
+    assert {c.article_id for c in found} == {ids["Bridge reopens"]}
+    assert found[0].text == "The council paid $2 million to fix the bridge."
+    assert len(kb.nearest_in_article(ids["School repairs"], vector, 10)) == 3
 
 
 def test_fts_index_folds_accents(kb: KnowledgeBase, empty_dir: Path) -> None:
