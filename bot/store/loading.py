@@ -17,7 +17,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -198,11 +198,12 @@ def _load(kb: KnowledgeBase, root: Path,
     started_ns = time.time_ns()
     stored_stats = kb.file_stats()
     seen = [_stat(job) for job in jobs]
-    outcomes = _Ahead(_outcomes(jobs, seen, stored_stats, progress))
+    source = _outcomes(jobs, seen, stored_stats, progress)
+    outcomes = _Ahead(source)
     changes = _Changes(report, kb.stored_keys(), jobs, outcomes)
     stats = _StatRecorder(stored_stats, started_ns)
     try:
-        with ExitStack() as transaction:
+        with closing(source), ExitStack() as transaction:
             writer: Writer | None = None
             for job, stat, outcome in zip(jobs, seen, outcomes, strict=True):
                 stats.record(job, stat, outcome)
@@ -379,10 +380,16 @@ def _outcomes(jobs: list[Job], seen: list[Seen | None], stored_stats: dict[str, 
              for job, stat in zip(jobs, seen, strict=True)]
     parsed = _parse_all([job for job, outcome in zip(jobs, known, strict=True)
                          if outcome is None])
-    for done, outcome in enumerate(known, 1):
-        yield outcome or next(parsed)
-        if progress:
-            progress(done, len(jobs))
+    try:
+        for done, outcome in enumerate(known, 1):
+            yield outcome or next(parsed)
+            if progress:
+                progress(done, len(jobs))
+    finally:
+        # A load that stops early (a failed write) ends its workers here, in its own thread:
+        # left to the garbage collector, the pool's shutdown ran in whatever thread collected
+        # it, once its own manager thread, which cannot join itself.
+        parsed.close()
 
 
 def _parse_all(jobs: list[Job]) -> Iterator[Outcome]:

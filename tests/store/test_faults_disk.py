@@ -7,12 +7,14 @@ test running as root checks by starting the loader as an unprivileged user.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from faults_support import integrity_problems, town_name, visible_state, write_c
 
 from bot.answer.answers import AnswerEngine
 from bot.store.knowledge import KnowledgeBase
-from bot.store.loading import LoadError, load_directory
+from bot.store.loading import LoadError, _parse_all, load_directory
 
 resource = pytest.importorskip("resource")
 
@@ -135,8 +137,14 @@ class FullKnowledgeBase(KnowledgeBase):
 def test_database_full_during_a_load_is_reported_and_rolled_back(workspace: Path) -> None:
     articles, db_path = seeded(workspace)
     before, answers_before = visible_state(db_path), answers(db_path)
-    with pytest.raises(LoadError, match="database or disk is full"):
+    with pytest.raises(LoadError, match="database or disk is full") as failed:
         load_directory(FullKnowledgeBase(db_path), articles)
+    # The failed load ended its parsing (and its worker pool) itself, in this thread, while
+    # its error is still held: left to the garbage collector, the pool was once shut down
+    # from its own manager thread, which cannot join itself (RuntimeError in the bot's log).
+    assert failed.value.__traceback__ is not None
+    assert not [g for g in gc.get_objects() if isinstance(g, types.GeneratorType)
+                and g.gi_code is _parse_all.__code__ and g.gi_frame is not None]
     assert visible_state(db_path) == before
     assert answers(db_path) == answers_before
     assert integrity_problems(db_path) == []
