@@ -378,13 +378,14 @@ class KnowledgeBase:
                            limit: int) -> list[Candidate]:
         """An article's `limit` facts whose static vectors are nearest `vector`, best first,
         with bm25 0: its sentences that say what a question asks in other words."""
-        ids = [row[0] for row in self.db.execute(
-            "SELECT id FROM facts WHERE article_id = ? ORDER BY id", [article_id])]
-        if not ids:
+        rows = self.db.execute(
+            "SELECT id, article_id, position, text, key_rank FROM facts WHERE article_id = ? "
+            "ORDER BY id", [article_id]).fetchall()
+        if not rows:
             return []
-        cosines = self.fact_vectors(ids) @ vector
+        cosines = self.fact_vectors([row[0] for row in rows]) @ vector
         best = np.argsort(-cosines, kind="stable")[:limit]
-        return self._candidates([(ids[i], 0.0) for i in best.tolist()])
+        return [Candidate(*rows[i], 0.0) for i in best.tolist()]
 
     def _candidates(self, found: list[tuple[int, float]]) -> list[Candidate]:
         """(fact id, bm25) as candidates, in that order; a fact no longer loaded is left out."""
