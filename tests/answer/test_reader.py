@@ -63,6 +63,22 @@ def test_the_answering_sentence_outscores_one_that_only_shares_words(reader: Rea
     assert answer > decoy
 
 
+def test_the_reader_graph_scores_as_numpy_does(reader: Reader) -> None:
+    """The reader runs from its graph in onnxruntime (bench.quantize), made from the shipped
+    weights: the logits are numpy's, float rounding aside."""
+    title = "Crane collapse kills 107 at Mecca's Grand Mosque"
+    question = "How many people were hurt when the crane fell?"
+    candidates = [candidate_text(text, title, "") for text in (
+        "A crane fell into the Grand Mosque, killing 107 and wounding 238.",
+        "The crane was one of several working on the mosque's expansion.",
+        "Saudi Arabia's king visited the site the next day.",
+        "Heavy rain flooded the streets of the capital on Monday.")]
+    in_graph = reader.scores(question, candidates)
+    in_numpy = Reader(model_dir(), graph=False).scores(question, candidates)
+    np.testing.assert_allclose(in_graph, in_numpy, atol=1e-3)
+    assert in_graph.argmax() == 0
+
+
 def test_the_cached_reader_gives_the_readers_scores(reader: Reader) -> None:
     cached = shared_reader()
     assert cached is not None
