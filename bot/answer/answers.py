@@ -318,7 +318,10 @@ class AnswerEngine:
         if topic is None or topic.article_id not in index.titles:
             if _points_at_nothing(question):
                 return Answer(question.text, False, 0.0, reply=WHO_DO_YOU_MEAN)
-            return self._answer(question, self._search(question, index), index)
+            scored = self._search(question, index)
+            if self._lone_common_word(question, scored):
+                return self._refusal(question, index, _related(scored))
+            return self._answer(question, scored, index)
         if wants_more(question.text):
             return self._more(question, topic, index)
         if wants_summary(question.text):
@@ -328,12 +331,7 @@ class AnswerEngine:
     def _answer(self, question: Question, scored: list[Scored], index: _Index) -> Answer:
         """The best facts, or a refusal with suggestions when the best is not confident."""
         if not self._confident(question, scored):
-            # Articles whose title holds the question's words first: a reader judges the
-            # closest article by its title ("What happened in Korea?": the Korea article,
-            # not the one where something "happened").
-            related = [s.row.article_id for s in sorted(scored, key=lambda s: -s.features["title"])
-                       if s.features["article"] >= SUGGEST_COVERAGE]
-            return self._refusal(question, index, related)
+            return self._refusal(question, index, _related(scored))
         if question.recency:
             scored = self._recent_first(question, scored)
         best = scored[0]
@@ -396,6 +394,16 @@ class AnswerEngine:
         best = scored[0]
         return (best.confidence >= SURE_THRESHOLD or not best.features["type_missed"]
                 or question.kind not in COUNTABLE)
+
+    def _lone_common_word(self, question: Question, scored: list[Scored]) -> bool:
+        """A message that is one word, neither a name the articles use nor a word of a title
+        they found ("SELECT", "[link", "translator"), asks nothing: a fact that happens to
+        hold the word is no answer to it. Its articles are offered instead. "Zhang",
+        "crane" or "stampede" are still answered."""
+        if len(question.words) != 1 or question.kind != "what" or "?" in question.text:
+            return False
+        return not (any(s.features["title"] > 0 for s in scored)
+                    or self.kb.used_as_name(question.words[0]))
 
     def _in_topic(self, question: Question, topic: Topic, index: _Index) -> list[Scored]:
         """A question in a conversation, read as a person would: one that names something of
@@ -721,6 +729,14 @@ class AnswerEngine:
             if len(suggestions) == MAX_SUGGESTIONS:
                 break
         return Answer(question.text, False, 0.0, suggestions=suggestions)
+
+
+def _related(scored: list[Scored]) -> list[int]:
+    """The articles to suggest after a refusal, those whose title holds the question's words
+    first: a reader judges the closest article by its title ("What happened in Korea?": the
+    Korea article, not the one where something "happened")."""
+    return [s.row.article_id for s in sorted(scored, key=lambda s: -s.features["title"])
+            if s.features["article"] >= SUGGEST_COVERAGE]
 
 
 def _points_at_nothing(question: Question) -> bool:

@@ -160,3 +160,25 @@ def test_words_between_tags_still_count(engine: AnswerEngine) -> None:
     answer = engine.ask("<i>Who is</i> <b>Zhang Xiangbin</b>? &amp;")
     assert answer.answered
     assert "Zhang" in answer.facts[0].text
+
+
+@pytest.mark.parametrize("text", ["SELECT", "[link", "<b>translator</b>", "married"])
+def test_a_lone_common_word_is_not_answered_with_a_fact(engine: AnswerEngine,
+                                                        text: str) -> None:
+    """One word that names nothing and is in no title asks nothing: a fact that happens to
+    hold it ("selected", "linked", "a translator with a Chinese ministry") is no answer.
+    The articles holding it are offered instead, when there are any."""
+    answer = engine.ask(text)
+    assert not answer.answered
+    assert not answer.facts
+    if "translator" in text:
+        assert any("spy agency" in title for title in answer.suggestions)
+
+
+@pytest.mark.parametrize(("text", "said"), [("zhang", "Zhang"), ("Crane", "crane"),
+                                            ("stampede", "stampede")])
+def test_a_lone_name_or_title_word_is_still_answered(engine: AnswerEngine, text: str,
+                                                     said: str) -> None:
+    answer = engine.ask(text)
+    assert answer.answered
+    assert said in answer.facts[0].text
