@@ -412,10 +412,9 @@ class AnswerEngine:
         found that way hold what it asks (one of its own words, or the kind of thing asked)."""
         leans = refers_back(question.text, question.names)
         alone = None
-        if not leans and (question.names or self._says_what_topic_never_does(question, topic,
-                                                                                index)):
+        if not leans and self._says_what_topic_never_does(question, topic, index):
             alone = self._search(question, index)
-            if self._confident(question, alone):
+            if self._confident(question, alone) and alone[0].confidence >= SURE_THRESHOLD:
                 return alone
         with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
