@@ -6,7 +6,8 @@ line's shape and place, never by lists of particular strings:
 - a speech turn ("Bill: It's anything but that. And --") is text, however it ends, and every
   sentence of it keeps its speaker, so that a fact says who said it;
 - a line introducing a list ("She must:") keeps what follows: each item becomes a fact that
-  starts with the introducing sentence;
+  starts with the introducing sentence; introducing a paragraph instead ("His last words
+  were:"), it takes that paragraph's first sentence;
 - an infobox (a run of short label lines above the first paragraph) becomes one fact a row,
   a label standing alone ("Teams") put before the rows under it ("Teams: Pittsburgh ...");
 - a heading, a photo caption (a short sentence with no verb, alone or opening a paragraph),
@@ -105,15 +106,22 @@ def body_facts(lines: list[str], title: str = "") -> Body:
             facts.append(f"{intro} {item}")
             introduced = True
             continue
-        if intro is not None and not introduced:
-            facts.append(intro)  # nothing listed under it: it stands as it is
+        # Nothing listed under an introduction: a paragraph that goes on from it lends it
+        # its first sentence ('His last words were:' / '"Don't cry, Alfred! ..."'); else it
+        # stands as it is.
+        pending = intro if intro is not None and not introduced else None
         intro, introduced = None, False
         if _is_text(line, speakers):
             sentences = _turn_sentences(line, speakers)
             paragraphs.append(line)
+            if pending is not None and sentences and not _turn(line, speakers):
+                sentences[0], pending = f"{pending} {sentences[0]}", None
             if INTRODUCES_RE.search(line):
                 intro, sentences = sentences[-1], sentences[:-1]
+            facts += [pending] if pending is not None else []
             facts += sentences
+        elif pending is not None:
+            facts.append(pending)
     if intro is not None and not introduced:
         facts.append(intro)
     return Body(paragraphs, facts, infobox)

@@ -145,3 +145,12 @@ def test_a_statement_closing_on_a_bracketed_question_is_a_fact(base: KnowledgeBa
     assert college
     assert not any(is_question(f) for f in college)
     assert is_question("Wikinews: What did you study (and why?)")
+
+
+def test_a_paragraph_ending_in_a_colon_takes_the_next_paragraphs_first_sentence(
+        base: KnowledgeBase) -> None:
+    """'His last words ... were:' alone answers nothing: the words are the next paragraph."""
+    facts = facts_by_file(base)["GUM_bio_galois.txt"]
+    ending = [f for f in facts if f.endswith("were:")]
+    assert not ending
+    assert any(f.startswith("His last words") and "Ne pleure pas, Alfred!" in f for f in facts)
