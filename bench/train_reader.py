@@ -270,7 +270,11 @@ def build_model(torch, folder: Path):
         def pooled(self, ids, types, mask):
             """The last layer's mean over the tokens: a sentence vector (bench.train_encoder)."""
             x = self.words(ids) + self.positions.weight[: ids.shape[1]] + self.types(types)
-            x = nn.functional.dropout(self.ln(x), 0.1, self.training)
+            return self.encoded(nn.functional.dropout(self.ln(x), 0.1, self.training), mask)
+
+        def encoded(self, x, mask):
+            """From embedded tokens (after the embeddings' LayerNorm) to the last layer's
+            mean: the part the runtime runs from a graph (bench.quantize exports it)."""
             bias = ((1.0 - mask) * -1e9)[:, None, None, :]
             for layer in self.layers:
                 x = layer(x, bias)
@@ -282,12 +286,7 @@ def build_model(torch, folder: Path):
     model = Reader()
     raw = load_file(str(folder / "model.safetensors"))
     raw = {k.removeprefix("bert."): v for k, v in raw.items()}
-    own = {}
-    for ours, theirs in RUNTIME_NAMES.items():
-        own[ours] = raw[theirs]
-    for i in range(config["num_hidden_layers"]):
-        for ours, theirs in LAYER_NAMES.items():
-            own[f"layers.{i}.{ours}"] = raw[f"encoder.layer.{i}.{theirs}"]
+    own = own_names(raw, config["num_hidden_layers"])
     own["head.weight"] = torch.zeros(1, width)
     own["head.bias"] = torch.zeros(1)
     model.load_state_dict(own)
@@ -513,6 +512,16 @@ def train(steps: int, init: Path | None = None, augment: float = 0.0) -> None:
 
 
 # ----------------------------------------------------------------------------- export
+
+def own_names(named: dict, layers: int) -> dict:
+    """Weights under the runtime's (MiniLM's) names as build_model's module names them: the
+    other way from runtime_weights."""
+    own = {ours: named[theirs] for ours, theirs in RUNTIME_NAMES.items()}
+    for i in range(layers):
+        for ours, theirs in LAYER_NAMES.items():
+            own[f"layers.{i}.{ours}"] = named[f"encoder.layer.{i}.{theirs}"]
+    return own
+
 
 def runtime_weights(weights: dict) -> dict:
     """A checkpoint's encoder weights under the runtime's (MiniLM's) names, without the

@@ -168,7 +168,7 @@ class SentenceEncoder:
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
              + (segments[0] if types is None else segments[types]))
-        x = self._norm(x, "embeddings.LayerNorm").astype(np.float32)
+        x = self._norm(x, "embeddings.LayerNorm").astype(np.float32, copy=False)
         if self._alone:
             return self._pooled_alone(x, mask)
         if self._session is not None:

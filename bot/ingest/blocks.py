@@ -111,6 +111,7 @@ def body_facts(lines: list[str], title: str = "") -> Body:
         # stands as it is.
         pending = intro if intro is not None and not introduced else None
         intro, introduced = None, False
+        sentences: list[str] = []
         if _is_text(line, speakers):
             sentences = _turn_sentences(line, speakers)
             paragraphs.append(line)
@@ -118,10 +119,9 @@ def body_facts(lines: list[str], title: str = "") -> Body:
                 sentences[0], pending = f"{pending} {sentences[0]}", None
             if INTRODUCES_RE.search(line):
                 intro, sentences = sentences[-1], sentences[:-1]
-            facts += [pending] if pending is not None else []
-            facts += sentences
-        elif pending is not None:
+        if pending is not None:
             facts.append(pending)
+        facts += sentences
     if intro is not None and not introduced:
         facts.append(intro)
     return Body(paragraphs, facts, infobox)
