@@ -409,7 +409,9 @@ class AnswerEngine:
         """A question in a conversation, read as a person would: one that names something of
         its own and makes sense alone is answered alone (the topic switches); otherwise it is
         read with the topic's words added ("what did he take?" about Zhang), when the facts
-        found that way hold what it asks (one of its own words, or the kind of thing asked)."""
+        found that way hold what it asks (one of its own words, or the kind of thing asked).
+        A hedge found alone still wins over a weaker one the topic gives: "the hajj stampede"
+        after Zhang's story is no question about Zhang."""
         leans = refers_back(question.text, question.names)
         alone = None
         if not leans and self._says_what_topic_never_does(question, topic, index):
@@ -418,6 +420,9 @@ class AnswerEngine:
                 return alone
         with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
+        if (alone and self._confident(question, alone)
+                and (not expanded or alone[0].confidence > expanded[0].confidence)):
+            return alone
         if leans:
             # It points back ("how many people did it kill?"): the topic's own facts first,
             # not another article's that shares the topic's words (a hotel collapse "last

@@ -62,6 +62,18 @@ def test_a_self_contained_question_about_another_article_switches_at_once(
     assert service.conversations.topic("a").article_id == match.article_id
 
 
+def test_a_story_the_topic_never_mentions_switches_even_when_unsure(
+        service: NewsService) -> None:
+    """Issue 22's example: after Zhang's spy story, "the hajj stampede" (lower case, so no
+    name) is answered, hedged, from the stampede story; Zhang's "sentenced to death" ("died")
+    is a weaker hedge and no answer to it."""
+    service.ask("who is zhang xiangbin", conversation="a")
+    service.ask("what did he take?", conversation="a")
+    stampede = service.ask("how many people died in the hajj stampede?", conversation="a")
+    assert "stampede" in stampede.facts[0].article_title.lower()
+    assert "Zhang" not in texts(stampede)
+
+
 def test_a_question_naming_someone_else_is_not_pulled_into_the_topic(
         service: NewsService) -> None:
     # Read with the Afghan team's title words, it found a sentence about the team "leaving".
