@@ -40,7 +40,7 @@ from bot.answer.scoring import (
     term_coverage,
     type_match,
 )
-from bot.answer.spelling import LONG_WORD, Speller, stopword_typo
+from bot.answer.spelling import LONG_WORD, SHORT_WORD, Speller, stopword_typo
 from bot.answer.synonyms import RELATED_CREDIT, related
 from bot.answer.weights import ConfidenceModel, Weights, linear
 from bot.ingest.blocks import is_question
@@ -397,12 +397,19 @@ class AnswerEngine:
 
     def _lone_common_word(self, question: Question, scored: list[Scored]) -> bool:
         """A message that is one word, neither a name the articles use nor a word of a title
-        they found ("SELECT", "[link", "translator"), asks nothing: a fact that happens to
-        hold the word is no answer to it. Its articles are offered instead. "Zhang",
-        "crane" or "stampede" are still answered."""
-        if len(question.words) != 1 or question.kind != "what" or "?" in question.text:
+        they found ("SELECT", "[link", "translator"; "alert", though a title says "warns"),
+        only numbers ("1 10", from "⅒"), or a four-letter word the articles know only
+        corrected, asks nothing: a fact that happens to hold it is no answer to it. Its
+        articles are offered instead. "Zhang", "crane" or "stampede" are still answered."""
+        if question.kind != "what" or "?" in question.text:
             return False
-        return not (any(s.features["title"] > 0 for s in scored)
+        if question.words and all(w.isdigit() for w in question.words):
+            return True
+        if len(question.words) != 1:
+            return False
+        if scored and scored[0].features["corrected"] and len(question.words[0]) < SHORT_WORD:
+            return True  # "aler": one slip from "Aner" or "alert", a guess either way
+        return not (any(s.features["title"] >= 1.0 for s in scored)
                     or self.kb.used_as_name(question.words[0]))
 
     def _in_topic(self, question: Question, topic: Topic, index: _Index) -> list[Scored]:

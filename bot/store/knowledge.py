@@ -328,8 +328,12 @@ class KnowledgeBase:
         ).fetchall()
         inside = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
         lower = re.compile(rf"\b{re.escape(word.lower())}")
+        # A quotation's first word is capitalised for the quotation ("“Ne pleure pas"), so
+        # it says nothing about the word.
+        unquoted = re.compile(rf"(?<![“\"‘'(\[«]){re.escape(word.capitalize())}\b")
         return (any(inside.search(row[0]) for row in rows)
-                or (bool(rows) and not any(lower.search(row[0]) for row in rows)))
+                or (bool(rows) and not any(lower.search(row[0]) for row in rows)
+                    and any(unquoted.search(row[0]) for row in rows)))
 
     def search(self, terms: Sequence[str], limit: int,
                method: str = "auto") -> list[Candidate]:

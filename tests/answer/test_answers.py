@@ -335,6 +335,17 @@ def test_a_misspelt_name_finds_the_name_not_a_commoner_word(
     assert not kb.used_as_name("paper")
 
 
+def test_a_word_opening_a_quotation_is_not_taken_for_a_name(
+        empty_dir: Path, kb: KnowledgeBase) -> None:
+    """"Ne" is capitalised because the quotation starts with it, not because it is a name:
+    a lone "NE" typed (or pasted) is then no question about the man quoted."""
+    engine_on(empty_dir, kb, "Last words",
+              "His last words to his brother were: “Ne pleure pas, Alfred!” He died the next "
+              "morning. Peyton Manning led the Broncos to the title.")
+    assert not kb.used_as_name("ne")
+    assert kb.used_as_name("peyton")
+
+
 def test_a_fact_sharing_no_word_with_the_question_is_found_by_its_meaning(
         articles_dir: Path, kb: KnowledgeBase) -> None:
     # "inhabitants reside" for "population": no word of the question is in the answer, so

@@ -162,17 +162,22 @@ def test_words_between_tags_still_count(engine: AnswerEngine) -> None:
     assert "Zhang" in answer.facts[0].text
 
 
-@pytest.mark.parametrize("text", ["SELECT", "[link", "<b>translator</b>", "married"])
+@pytest.mark.parametrize("text", ["SELECT", "[link", "<b>translator</b>", "married", "alert",
+                                  "<script>aler", "107"])
 def test_a_lone_common_word_is_not_answered_with_a_fact(engine: AnswerEngine,
                                                         text: str) -> None:
     """One word that names nothing and is in no title asks nothing: a fact that happens to
-    hold it ("selected", "linked", "a translator with a Chinese ministry") is no answer.
+    hold it ("selected", "linked", "a translator with a Chinese ministry") is no answer,
+    nor is one holding a near word of a title ("alert": the spy story "warns"), a guess at
+    a four-letter slip ("aler") or numbers alone ("107"; "⅒" reads "1/10").
     The articles holding it are offered instead, when there are any."""
     answer = engine.ask(text)
     assert not answer.answered
     assert not answer.facts
     if "translator" in text:
         assert any("spy agency" in title for title in answer.suggestions)
+    if text == "107":  # "killing 107 or more"
+        assert any("crane" in title for title in answer.suggestions)
 
 
 @pytest.mark.parametrize(("text", "said"), [("zhang", "Zhang"), ("Crane", "crane"),
