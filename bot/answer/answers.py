@@ -89,6 +89,10 @@ PRONOUN_START_RE = re.compile(
 EARLY_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "him", "them", "their"})
 EARLY_WORDS = 6
 WORD_RE = re.compile(r"\w+")
+# "Who is the president of France?" asks for whoever holds a role: a fact that never says
+# the role ("president", or a near word) names someone else.
+ROLE_QUESTION_RE = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were))\s+the\s+(\w+)\s+"
+                              r"(?:of|for|in|at)\b", re.IGNORECASE)
 
 
 def leans_on_before(text: str) -> bool:
@@ -392,6 +396,8 @@ class AnswerEngine:
         if not scored or scored[0].confidence < self.confidence_model.threshold:
             return False
         best = scored[0]
+        if not _names_the_role(question, best.row.text):
+            return False
         return (best.confidence >= SURE_THRESHOLD or not best.features["type_missed"]
                 or question.kind not in COUNTABLE)
 
@@ -758,6 +764,17 @@ def _points_at_nothing(question: Question) -> bool:
     own words."""
     return (not question.names and len(question.words) <= POINTING_WORDS
             and refers_back(question.text))
+
+
+def _names_the_role(question: Question, fact: str) -> bool:
+    """Whether a fact answering "who is the <role> of ...?" says the role, in any form
+    ("chaired" for "chair", "leadership" for "leader"; a prime minister is no president);
+    True for every other question."""
+    match = ROLE_QUESTION_RE.match(question.text)
+    if not match:
+        return True
+    role = stem(match.group(1).lower())
+    return any(w.startswith(role) for w in words(fact.lower()))
 
 
 def _holds_focus(question: Question, best: Scored) -> bool:

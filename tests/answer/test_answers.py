@@ -113,6 +113,27 @@ def test_a_question_the_articles_cannot_answer_is_declined(engine: AnswerEngine)
     assert answer.suggestions == []  # no article is about it: no noise either
 
 
+def test_who_holds_a_role_is_not_answered_with_someone_else(engine: AnswerEngine) -> None:
+    """Issue 22's example: the asylum story's prime minister, quoted about "France", is no
+    president of France."""
+    assert not engine.ask("who is the president of france").answered
+
+
+def test_a_fact_saying_the_role_answers_who_holds_it(empty_dir: Path,
+                                                     kb: KnowledgeBase) -> None:
+    """The role in any form: "chaired" for "chair", "leadership" for "leader"."""
+    panel = engine_on(empty_dir, kb, "Climate panel elects a new head",
+                      "Korean economist Hoesung Lee was elected on Tuesday. Lee chaired the "
+                      "IPCC's working group before. The secretariat works under the "
+                      "leadership of Abdalah Mokssit. The panel meets in Geneva.")
+    chair = panel.ask("Who is the chair of the IPCC?")
+    assert chair.answered
+    assert "chaired" in chair.facts[0].text
+    leader = panel.ask("Who is the leader of the secretariat?")
+    assert leader.answered
+    assert "Mokssit" in leader.facts[0].text
+
+
 def test_a_declined_question_suggests_the_articles_on_its_topic(
         engine: AnswerEngine, loaded_kb: KnowledgeBase) -> None:
     answer = engine.ask("How many people died in the stampede in Japan?")
