@@ -4,6 +4,7 @@ bot/answer/followups.py)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -72,6 +73,26 @@ def test_a_story_the_topic_never_mentions_switches_even_when_unsure(
     stampede = service.ask("how many people died in the hajj stampede?", conversation="a")
     assert "stampede" in stampede.facts[0].article_title.lower()
     assert "Zhang" not in texts(stampede)
+
+
+def test_a_follow_up_is_answered_by_a_fact_meaning_what_it_asks(tmp_path: Path,
+                                                                articles_dir: Path) -> None:
+    """"where did she go to college?" shares no word with "she attended Suffolk University",
+    yet the fact says what it asks (issue 22: follow-ups through meaning, not spelling)."""
+    require_embeddings()
+    folder = articles_dir
+    (folder / "singer.json").write_text(json.dumps({
+        "title": "Jane Holloway",
+        "body": "Jane Holloway is an American singer and radio host. She grew up in Rochester, "
+                "New York, where she sang in a church choir. She then moved to Boston, where "
+                "she attended Suffolk University. Her first album sold a million copies in "
+                "2012. She hosts a weekly countdown on a national radio station."}))
+    news = NewsService(tmp_path / "kb.sqlite3", folder,
+                       conversations=ConversationStore(tmp_path / "talk.sqlite3"))
+    news.ensure_loaded()
+    news.ask("Who is Jane Holloway?", conversation="a")
+    college = news.ask("where did she go to college?", conversation="a")
+    assert "Suffolk University" in first(college)
 
 
 def test_a_question_naming_someone_else_is_not_pulled_into_the_topic(
