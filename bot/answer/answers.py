@@ -23,7 +23,7 @@ import numpy as np
 
 from bot.answer.embeddings import VectorCache, shared_encoder
 from bot.answer.followups import refers_back, wants_more, wants_summary
-from bot.answer.questions import Question, parse_question, small_talk
+from bot.answer.questions import MARKUP_RE, Question, parse_question, small_talk
 from bot.answer.reader import CachedReader, candidate_text, shared_reader
 from bot.answer.reader import calibration as reader_calibration
 from bot.answer.recency import date_span, iso_day, newest_first_key
@@ -411,8 +411,9 @@ class AnswerEngine:
         only numbers ("1 10", from "⅒"), or a four-letter word the articles know only
         corrected, asks nothing: a fact that happens to hold it is no answer to it. Its
         articles are offered instead. "Zhang", "crane" or "stampede" are still answered."""
-        if question.kind != "what" or "?" in question.text:
-            return False
+        if (question.kind != "what" or "?" in question.text
+                or len(words(MARKUP_RE.sub(" ", question.text))) != len(question.words)):
+            return False  # it says more than the word: "What is DECnet" asks about it
         if question.words and all(w.isdigit() for w in question.words):
             return True
         if len(question.words) != 1:

@@ -181,9 +181,11 @@ def test_a_lone_common_word_is_not_answered_with_a_fact(engine: AnswerEngine,
 
 
 @pytest.mark.parametrize(("text", "said"), [("zhang", "Zhang"), ("Crane", "crane"),
-                                            ("stampede", "stampede")])
+                                            ("stampede", "stampede"),
+                                            ("what is a translator", "translator")])
 def test_a_lone_name_or_title_word_is_still_answered(engine: AnswerEngine, text: str,
                                                      said: str) -> None:
+    """So is a question about one common word: "what is a translator" asks something."""
     answer = engine.ask(text)
     assert answer.answered
     assert said in answer.facts[0].text
