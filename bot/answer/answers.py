@@ -94,7 +94,7 @@ EARLY_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "him", "them", "t
 EARLY_WORDS = 6
 WORD_RE = re.compile(r"\w+")
 # "Who is the president of France?" asks for whoever holds a role: a fact that never says
-# the role ("president", or a near word) names someone else.
+# the role, in any form, names someone else.
 ROLE_QUESTION_RE = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were))\s+the\s+(\w+)\s+"
                               r"(?:of|for|in|at)\b", re.IGNORECASE)
 
@@ -411,9 +411,8 @@ class AnswerEngine:
         only numbers ("1 10", from "⅒"), or a four-letter word the articles know only
         corrected, asks nothing: a fact that happens to hold it is no answer to it. Its
         articles are offered instead. "Zhang", "crane" or "stampede" are still answered."""
-        if (question.kind != "what" or "?" in question.text
-                or len(words(MARKUP_RE.sub(" ", question.text))) != len(question.words)):
-            return False  # it says more than the word: "What is DECnet" asks about it
+        if question.kind != "what" or "?" in question.text or not _only_words(question):
+            return False
         if question.words and all(w.isdigit() for w in question.words):
             return True
         if len(question.words) != 1:
@@ -769,6 +768,12 @@ def _points_at_nothing(question: Question) -> bool:
     own words."""
     return (not question.names and len(question.words) <= POINTING_WORDS
             and refers_back(question.text))
+
+
+def _only_words(question: Question) -> bool:
+    """Whether the message is its search words and nothing else (markup aside): "What is
+    DECnet" says more than "DECnet" and asks about it."""
+    return len(words(MARKUP_RE.sub(" ", question.text))) == len(question.words)
 
 
 def _names_the_role(question: Question, fact: str) -> bool:
