@@ -93,6 +93,8 @@ PRONOUN_START_RE = re.compile(
 EARLY_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "him", "them", "their"})
 EARLY_WORDS = 6
 WORD_RE = re.compile(r"\w+")
+QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "where", "when", "why", "how",
+                            "which"})
 # "Who is the president of France?" asks for whoever holds a role: a fact that never says
 # the role, in any form, names someone else.
 ROLE_QUESTION_RE = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were))\s+the\s+(\w+)\s+"
@@ -771,9 +773,10 @@ def _points_at_nothing(question: Question) -> bool:
 
 
 def _only_words(question: Question) -> bool:
-    """Whether the message is its search words and nothing else (markup aside): "What is
-    DECnet" says more than "DECnet" and asks about it."""
-    return len(words(MARKUP_RE.sub(" ", question.text))) == len(question.words)
+    """Whether the message is its search words and nothing else but question words (markup
+    aside): "What is DECnet" says more than "DECnet" and asks about it; "lol what" does not."""
+    said = [w for w in words(MARKUP_RE.sub(" ", question.text)) if w not in QUESTION_WORDS]
+    return len(said) == len(question.words)
 
 
 def _names_the_role(question: Question, fact: str) -> bool:

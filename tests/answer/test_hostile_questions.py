@@ -163,7 +163,7 @@ def test_words_between_tags_still_count(engine: AnswerEngine) -> None:
 
 
 @pytest.mark.parametrize("text", ["SELECT", "[link", "<b>translator</b>", "married", "alert",
-                                  "<script>aler", "107"])
+                                  "<script>aler", "107", "translator what"])
 def test_a_lone_common_word_is_not_answered_with_a_fact(engine: AnswerEngine,
                                                         text: str) -> None:
     """One word that names nothing and is in no title asks nothing: a fact that happens to
