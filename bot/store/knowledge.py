@@ -27,6 +27,7 @@ from bot.ingest.articles import Article
 from bot.store import fact_vectors, postings, vector_index
 from bot.store.postings import IndexDelta, IndexReader, fact_terms, packed_terms
 from bot.store.vector_search import VectorSearch
+from bot.text.words import stem
 
 # 2: the fact index (bot/store/postings.py); 3: file_stats; 4: articles_date (/latest);
 # 5: fact_vectors (bot/store/fact_vectors.py), the vector index (bot/store/vector_index.py), and
@@ -145,6 +146,13 @@ ARTICLE_COLUMNS = "id, title, summary, section, date, url, source, source_file, 
 # only these have a place in a newest-first order, and as text they sort as dates do.
 ISO_DATE = "date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
 EVERY_DAY = ("0000-00-00", "9999-99-99")  # a span no ISO date falls outside
+
+
+def _capitalised_unquoted(text: str, word: str) -> bool:
+    """Whether `text` writes a form of `word` ("Seamans" for "seaman") capitalised other than
+    as a quotation's first word, which the quotation capitalises ("“Ne pleure pas")."""
+    forms = re.finditer(rf"(?<![“\"‘'«\w]){re.escape(word[:1].upper())}\w*", text)
+    return any(stem(form.group()) == stem(word) for form in forms)
 
 
 class KnowledgeBase:
@@ -328,12 +336,9 @@ class KnowledgeBase:
         ).fetchall()
         inside = re.compile(rf"(?<=[^.!?\s]\s){re.escape(word.capitalize())}\b")
         lower = re.compile(rf"\b{re.escape(word.lower())}")
-        # A quotation's first word is capitalised for the quotation ("“Ne pleure pas"), so
-        # it says nothing about the word.
-        unquoted = re.compile(rf"(?<![“\"‘'(\[«]){re.escape(word.capitalize())}\b")
         return (any(inside.search(row[0]) for row in rows)
                 or (bool(rows) and not any(lower.search(row[0]) for row in rows)
-                    and any(unquoted.search(row[0]) for row in rows)))
+                    and any(_capitalised_unquoted(row[0], word) for row in rows)))
 
     def search(self, terms: Sequence[str], limit: int,
                method: str = "auto") -> list[Candidate]:

@@ -362,9 +362,11 @@ def test_a_word_opening_a_quotation_is_not_taken_for_a_name(
     a lone "NE" typed (or pasted) is then no question about the man quoted."""
     engine_on(empty_dir, kb, "Last words",
               "His last words to his brother were: “Ne pleure pas, Alfred!” He died the next "
-              "morning. Peyton Manning led the Broncos to the title.")
+              "morning. Peyton Manning led the Broncos to the title. The museum's first "
+              "director, Tulmut Seamans, retired.")
     assert not kb.used_as_name("ne")
     assert kb.used_as_name("peyton")
+    assert kb.used_as_name("seaman")  # a form of it, capitalised: "Seamans"
 
 
 def test_a_fact_sharing_no_word_with_the_question_is_found_by_its_meaning(
