@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from bench.train_reader import build_model, own_names
-from bot.answer.embeddings import ENCODER_FILE, graph_file, model_dir
+from bot.answer.embeddings import ENCODER_FILE, fine_tuned, graph_file, model_dir
 from bot.answer.reader import READER_FILE
 
 OPSET = 17
@@ -33,8 +33,6 @@ OPSET = 17
 
 def _model(torch, folder: Path, weights: Path):
     """bench.train_reader's torch module holding the fine-tuned weights of `weights`."""
-    from bot.answer.embeddings import fine_tuned
-
     model = build_model(torch, folder)
     trained = fine_tuned(folder, weights)
     state = own_names(trained, len(model.layers))

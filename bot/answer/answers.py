@@ -95,10 +95,6 @@ EARLY_WORDS = 6
 WORD_RE = re.compile(r"\w+")
 QUESTION_WORDS = frozenset({"what", "who", "whom", "whose", "where", "when", "why", "how",
                             "which"})
-# "Who is the president of France?" asks for whoever holds a role: a fact that never says
-# the role, in any form, names someone else.
-ROLE_QUESTION_RE = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were))\s+the\s+(\w+)\s+"
-                              r"(?:of|for|in|at)\b", re.IGNORECASE)
 
 
 def leans_on_before(text: str) -> bool:
@@ -433,14 +429,15 @@ class AnswerEngine:
         after Zhang's story is no question about Zhang."""
         leans = refers_back(question.text, question.names)
         alone = None
+        answers_alone = False
         if not leans and self._says_what_topic_never_does(question, topic, index):
             alone = self._search(question, index)
-            if self._confident(question, alone) and alone[0].confidence >= SURE_THRESHOLD:
+            answers_alone = self._confident(question, alone)
+            if answers_alone and alone[0].confidence >= SURE_THRESHOLD:
                 return alone
         with_topic = self._with_topic(question, topic, index)
         expanded = self._search(with_topic, index)
-        if (alone and self._confident(question, alone)
-                and (not expanded or alone[0].confidence > expanded[0].confidence)):
+        if answers_alone and (not expanded or alone[0].confidence > expanded[0].confidence):
             return alone
         if leans:
             # It points back ("how many people did it kill?"): the topic's own facts first,
@@ -781,13 +778,10 @@ def _only_words(question: Question) -> bool:
 
 def _names_the_role(question: Question, fact: str) -> bool:
     """Whether a fact answering "who is the <role> of ...?" says the role, in any form
-    ("chaired" for "chair", "leadership" for "leader"; a prime minister is no president);
-    True for every other question."""
-    match = ROLE_QUESTION_RE.match(question.text)
-    if not match:
-        return True
-    role = stem(match.group(1).lower())
-    return any(w.startswith(role) for w in words(fact.lower()))
+    ("chaired" for "chair", "leadership" for "leader"; a prime minister is no president): one
+    that never does names someone else. True for every other question."""
+    return question.role is None or any(w.startswith(question.role)
+                                        for w in words(fact.lower()))
 
 
 def _holds_focus(question: Question, best: Scored) -> bool:

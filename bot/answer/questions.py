@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.recency import NEWS_WORDS, recency_of, recency_words
-from bot.text.words import content_words, normalize, words
+from bot.text.words import content_words, normalize, stem, words
 
 MAX_QUESTION_CHARS = 2000  # longer messages are cut: nobody asks a 10 kB question
 MAX_QUERY_WORDS = 16
@@ -36,6 +36,9 @@ SHORT_NAME_RE = re.compile(r"\b[A-Z][A-Za-z]\b")
 
 # A capitalised word that does not start a sentence.
 NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+# "Who is the president of France?" asks for whoever holds a role.
+ROLE_QUESTION_RE = re.compile(r"^\W*who(?:'s|\s+(?:is|was|are|were))\s+the\s+(\w+)\s+"
+                              r"(?:of|for|in|at)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Question:
     # words that say so: searched only when the articles use them ("the latest epoch").
     recency: str | None = None
     when_words: frozenset[str] = frozenset()
+    # The role a "who is the <role> of ...?" asks after, stemmed ("presid"); None otherwise.
+    role: str | None = None
 
 
 def small_talk(text: str) -> str | None:
@@ -93,5 +98,7 @@ def parse_question(raw: str) -> Question:
         searched = []
     if recency:
         searched = [w for w in searched if w not in NEWS_WORDS]
+    role = ROLE_QUESTION_RE.match(text)
     return Question(text=text, words=searched[:MAX_QUERY_WORDS], kind=question_type(text),
-                    names=names, recency=recency, when_words=recency_words(text))
+                    names=names, recency=recency, when_words=recency_words(text),
+                    role=stem(role.group(1).lower()) if role else None)
