@@ -41,4 +41,4 @@ def test_the_loader_agrees_with_most_of_gums_sentence_boundaries() -> None:
     cleaning that loses GUM's sentences fails here."""
     report, _ = measure(read_data(DATA)["documents"])
     assert report["pooled"]["scored"] > 2000
-    assert report["pooled"]["share"] >= 0.93
+    assert report["pooled"]["share"] >= 0.97

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.ingest.cleaning import PROSE_END_RE, is_prose, page_lines
-from bot.ingest.sentences import split_sentences
+from bot.ingest.sentences import split_sentences, unfinished
 from bot.text.words import IRREGULAR, words
 
 # "Bill:", "David Shankbone:", "Mario J. Lucero:", "Wikinews:": a turn's speaker.
@@ -52,6 +52,7 @@ MIN_INFOBOX_ROWS = 3  # rows holding a value; fewer are headings, captions or ch
 MAX_LABEL_WORDS = 4
 MAX_CAPTION_WORDS = 10
 MAX_ITEM_WORDS = 60  # a longer line after a colon is a paragraph of its own, not a list item
+MAX_TAIL_WORDS = 8  # a speaker's name and title, or "Rathbun stated,"
 # Words that make a clause a statement: auxiliaries and common verbs ("is", "has", "will").
 _FINITE = frozenset(IRREGULAR) | {
     "am", "can", "could", "may", "might", "must", "shall", "should", "will", "would",
@@ -189,12 +190,31 @@ def _is_text(line: str, speakers: set[str], strict: bool = False) -> bool:
 
 def _turn_sentences(paragraph: str, speakers: set[str]) -> list[str]:
     """The paragraph's sentences; in a speech turn each one names its speaker."""
-    sentences = split_sentences(paragraph)
+    sentences = _with_tail(split_sentences(paragraph))
     speaker = _turn(paragraph, speakers)
     if not speaker:
         return _without_caption(sentences)
     name = speaker.group(1)
     return [sentences[0], *(f"{name}: {s}" for s in sentences[1:])]
+
+
+def _with_tail(sentences: list[str]) -> list[str]:
+    """A short unfinished sentence ending a paragraph is a quotation's speaker ("... in mind.
+    Charles Bolden, NASA Administrator") or the words introducing what follows ("Rathbun
+    stated,"): no fact of its own, it goes with the sentence before it. One that is neither
+    is a heading run into the paragraph ("... (b. August 2015). Career")."""
+    tail = sentences[-1] if len(sentences) > 1 else ""
+    if tail and unfinished(tail) and len(tail.split()) <= MAX_TAIL_WORDS and (
+            tail.endswith(",") or _is_name(tail)):
+        return [*sentences[:-2], f"{sentences[-2]} {tail}"]
+    return sentences
+
+
+def _is_name(text: str) -> bool:
+    """Two or more words, every one outside brackets capitalised: someone's name and title
+    ("John Cornyn, U.S. Senator (R-Texas)"), not a heading ("Early life", "Career")."""
+    named = re.sub(r"\([^()]*\)", "", text).split()
+    return len(named) > 1 and all(w[:1].isupper() or not w[:1].isalpha() for w in named)
 
 
 def _without_caption(sentences: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from bot.text.words import fix_spacing
 TIMESTAMP_RE = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
 CAPTION_RE = re.compile(
     r"\b(?:photo|image|picture|credit|illustration|caption|video|audio|graphic|file photo"
-    r"|source)s?\s*:\s*[^:.!?]{1,80}\.?$",
+    r"|source)s?\s*[:;]\s*[^:;.!?]{1,80}\.?$",
     re.IGNORECASE,
 )
 BYLINE_RE = re.compile(

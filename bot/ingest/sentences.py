@@ -4,9 +4,10 @@ The raw split is blingfire's where it is installed (its wheel carries x86-64 lib
 only) and syntok's elsewhere; `SPLITTER` names the one in use. syntok scored F1 0.95 on
 real news at ~0.1 ms/sentence (pysbd 0.90 and 5x slower; nltk needs data downloads);
 blingfire splits the same paragraphs ~8x faster, and the repairs below make the two agree
-on most paragraphs (docs/ANSWERING.md step 0). Both cut inside quotes ('"We will go. Now,"
-he said'): a quotation that a sentence goes on after is joined into one piece, one that ends
-its sentence keeps its own sentence ends (as GUM's annotators cut them: bench.sentences).
+on most paragraphs (docs/ANSWERING.md step 0). Where to cut follows GUM's annotators
+(bench.sentences measures the agreement): a quotation is cut at its own sentence ends, a ";"
+does not end a sentence, and a caption or a heading run into a paragraph is a sentence of
+its own, even with no full stop.
 """
 
 from __future__ import annotations
@@ -41,22 +42,21 @@ _ATTRIBUTION_RE = re.compile(r"^[-–—]\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0
 _TITLES = ("Rev|Gen|Sen|Rep|Gov|Lt|Col|Capt|Cmdr|Sgt|Maj|Fr|Sr|Jr|Prof|Dr|Mr|Mrs|Ms|Hon"
            "|Adm|Brig|Supt|Insp|Pres|St")
 _TITLE_END_RE = re.compile(rf"\b(?:{_TITLES}|v|vs)\.$|^\d{{1,3}}\.$")
-# blingfire misses cuts syntok makes: after ";" before a capital or a number ("in 2002;
-# Robert Watson in 1997"), and after a lower-case word's full stop before a number or a title
-# ("partnerships. 35,064 households", "left. Mr. Jones"), except after an abbreviation or
-# inside brackets.
+# blingfire misses cuts syntok makes: after a lower-case word's full stop before a number or
+# a title ("partnerships. 35,064 households", "left. Mr. Jones"), except after an
+# abbreviation or inside brackets.
 _MISSED_CUT_RE = re.compile(
-    rf";\s(?=[A-Z0-9(])|\b(?P<word>[a-z]{{2,}})\.\s(?=\d|(?:{_TITLES})\.\s)")
+    rf"\b(?P<word>[a-z]{{2,}})\.\s(?=\d|(?:{_TITLES})\.\s)")
 _NUMBER_ABBREVIATIONS = frozenset([
     "approx", "vol", "vols", "no", "nos", "pp", "fig", "figs", "art", "arts", "ch", "sec",
     "ca", "est", "op", "ed", "eds", "vs", "para", "ref", "tel", "pt", "pts", "cf", "al", "ft",
     "mi", "km", "oz", "lb", "lbs", "min", "max", "yr", "yrs",
 ])
-_TAIL_WORDS = 8
-_SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+# "“" after a full stop is a closing mark typed as an opening one ("decision.“ However").
+_SENTENCE_END_RE = re.compile(r"[.!?…:;][\"'”’“)\]]*$")
 
 
-def _unfinished(text: str) -> bool:
+def unfinished(text: str) -> bool:
     """True when a piece cannot end a sentence: a title's full stop or no full stop at all."""
     return bool(_TITLE_END_RE.search(text)) or not _SENTENCE_END_RE.search(text)
 
@@ -109,9 +109,24 @@ def _missed_cuts(piece: str) -> list[str]:
 # Cuts the raw splitters miss: after a lower-case word's full stop, before a word that starts
 # in lower case and goes on in upper case ("called eHow. eHow was", "Sure. wikiHow is") and
 # (blingfire) before a capital outside ASCII ("Bourg-la-Reine. Évariste Galois"); (syntok)
-# after a bracket that follows a "!" ("Viva Maria! (1965). The vote followed.").
+# after a bracket that follows a "!" ("Viva Maria! (1965). The vote followed."); and (both)
+# before a bracket that follows a sentence's end ("... neutral. (http://...)"), after a
+# bracket's full stop before a lower-case brand, after "etc." and "no." before a capitalised
+# word ("No, no. Forget memory."), after a closing mark typed as “, before an ellipsis that
+# opens the next sentence, and after a web address ("on www.standfor.co.nz. Names of").
 _FORGOTTEN_CUT_RE = re.compile(
-    r"(?<=[a-z]{2}[.!?])\s+(?=[a-z]+[A-Z]|[À-ÖØ-Þ])|(?<=\)[.!?])\s+(?=[A-Z])")
+    r"(?<=[a-z]{2}[.!?])\s+(?=[a-z]+[A-Z]|[À-ÖØ-Þ])|(?<=\)[.!?])\s+(?=[A-Z]|[a-z]+[A-Z])"
+    r"|(?<=[A-Za-z]{2}[.!?])\s+(?=\((?![\d\s–-]+\)))"
+    r"|(?<=\betc\.)\s+(?=[A-Z][a-z])|(?<=\b[Nn]o\.)\s+(?=[A-Z][a-z])|(?<=[.!?]“)\s+(?=[A-Z])"
+    r"|(?<=[a-z]{2}[.!?])\s+(?=(?:\.\.\.|…)\s)"
+    r"|(?<=\.[a-z]{2}\.)\s+(?=[A-Z][a-z])")
+# A sentence start with no full stop before it: a caption or a heading run into the text
+# ("DAB's Elizabeth Quat In the New Territories East ..."), a line that lost its full stop
+# ("... gets better and larger We currently have ..."). A capitalised preposition or pronoun
+# inside a sentence is part of a title ("Lost In Space", "the film She Said"), and then the
+# next word is capitalised too.
+_UNMARKED_START_RE = re.compile(
+    r"(?<=[\w\"”’)])\s+(?=(?:In|On|At|We|They|She|He|It)(?:['’]\w+)?\s+[a-z])")
 
 
 def _forgotten_cuts(piece: str) -> list[str]:
@@ -136,8 +151,8 @@ _DATE_START_RE = re.compile(rf"^(?:\d|(?:{_MONTHS})\b)")
 _TITLE_ELLIPSIS_RE = re.compile(r"\S\s+[A-Z][\w'’-]*\s*(?:\.\.\.|…)$")
 _CAPITALISED_RE = re.compile(r"^[\"“‘]?[A-Z]")
 _BRACKET_GOES_ON_RE = re.compile(r"^\([^()]*[^.!?()]\)(?:\s*[,;:a-z(]|[.!?]?$)")
+_BRACKETED_NUMBER_RE = re.compile(r"^\([\d\s–-]+\)\.?$")  # "... at the bar. (2012)."
 # A quotation that ends its sentence: terminal punctuation, then the closing mark.
-_QUOTATION_ENDS_RE = re.compile(r"[.!?…][\"”’][)\]]*$")
 
 
 def _continues(previous: str, text: str) -> bool:
@@ -146,12 +161,14 @@ def _continues(previous: str, text: str) -> bool:
         (_DATE_ABBREVIATION_RE.search(previous) and _DATE_START_RE.match(text))
         or (_TITLE_ELLIPSIS_RE.search(previous) and _CAPITALISED_RE.match(text))
         or (previous.endswith(("?", "!")) and _BRACKET_GOES_ON_RE.match(text))
+        or _BRACKETED_NUMBER_RE.match(text)
     )
 
 
 def _joins(previous: str, text: str) -> bool:
     """True when the piece `text` belongs to the sentence before it (quotations aside)."""
-    return bool((_unfinished(previous) and len(previous) < _MAX_JOINED_CHARS)
+    return bool((unfinished(previous) and len(previous) < _MAX_JOINED_CHARS)
+                or previous.endswith(";")
                 or _continues(previous, text) or _ATTRIBUTION_RE.match(text))
 
 
@@ -180,13 +197,11 @@ def _quotation_end(pieces: list[str], start: int) -> int | None:
 
 
 def _quotation_joins(pieces: list[str]) -> list[bool]:
-    """For each piece, whether it continues a quotation that is part of a longer sentence.
+    """For each piece, whether it continues a quotation that is one sentence with its speaker.
 
-    A quotation whose closing mark goes on with the sentence ('"We will go. Now," he said.',
-    "He said ‘Stop. Now.’ and left.") or with its speaker ('"... a long game." - M. Ingram')
-    is one sentence. A quotation that closes its sentence ('"A hard decision. In the end, it
-    was right."') is cut at its own sentence ends, as GUM's annotators cut it: keeping it
-    whole agreed with 90.1% of GUM's sentences, cutting it 93.5% (bench.sentences).
+    A quotation followed by its speaker after a dash ('"... a long game." - M. Ingram') is one
+    sentence. Any other is cut at its own sentence ends ('"We will go. | Now," he said.'), as
+    GUM's annotators mostly cut it; kept whole, fewer of GUM's sentences agree.
     """
     joins = [False] * len(pieces)
     start = 0
@@ -196,7 +211,7 @@ def _quotation_joins(pieces: list[str]) -> list[bool]:
             start += 1
             continue
         after = pieces[end + 1] if end + 1 < len(pieces) else ""
-        if not _QUOTATION_ENDS_RE.search(pieces[end]) or _ATTRIBUTION_RE.match(after):
+        if _ATTRIBUTION_RE.match(after):
             joins[start + 1:end + 1] = [True] * (end - start)
         start = end + 1
     return joins
@@ -211,19 +226,5 @@ def split_sentences(paragraph: str, splitter: str = SPLITTER) -> list[str]:
             merged[-1] = f"{merged[-1]} {text}"
         else:
             merged.append(text)
-    # A short unfinished tail is a quotation's speaker ("... suppressive. Valeska Paris") or
-    # the words that introduce what follows ("Rathbun stated,"): it belongs to the sentence
-    # before it, not in a fact of its own. One that is neither is a heading run into the
-    # paragraph ("... (b. August 2015). Career"), a sentence of its own, as GUM has it.
-    tail = merged[-1] if len(merged) > 1 else ""
-    if tail and _unfinished(tail) and len(tail.split()) <= _TAIL_WORDS and (
-            tail.endswith(",") or _is_name(tail)):
-        merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
-    return merged
+    return [cut for sentence in merged for cut in _UNMARKED_START_RE.split(sentence)]
 
-
-def _is_name(text: str) -> bool:
-    """Two or more words, every one outside brackets capitalised: someone's name and title
-    ("John Cornyn, U.S. Senator (R-Texas)"), not a heading ("Early life", "Career")."""
-    named = re.sub(r"\([^()]*\)", "", text).split()
-    return len(named) > 1 and all(w[:1].isupper() or not w[:1].isalpha() for w in named)

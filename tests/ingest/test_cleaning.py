@@ -81,6 +81,7 @@ JUNK = {
     "getty_credit": "Crowds gather in the main square on Sunday. Picture: Getty Images",
     "audio_credit": "Full interview with the curator of the exhibition. Audio: Jkthom.",
     "video_credit": "Opening night of the exhibit at the university. Video: Staff.",
+    "semicolon_credit": "A cartoon by the artist Zach Weiner. 2012. Image; Zach Weiner.",
     "byline": "By Maria Rossi and Luca Bianchi",
     "reporting_byline": "Reporting by Jane Smith; editing by Tom Brown",
     "timestamp": "05:29",

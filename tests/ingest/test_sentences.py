@@ -28,9 +28,10 @@ WHOLE = {
     "thousands": "Before leaving, he took 5,200 files and documents, many of them secret.",
     "currency": "The referendums will cost an estimated NZ $ 26 million, officials said.",
     "decimals": "Prices rose 3.5 per cent while pi stayed at 3.14159 all year.",
-    "double_quotes": '"We will go. Now. Today," he said.',
-    "curly_quotes": "“We will go. Now. Today,” he said.",
-    "single_curly_quotes": "He said ‘Stop. Now.’ and left the room.",
+    "double_quotes": '"We will go to the city tomorrow," he said.',
+    "curly_quotes": "“We will go to the city tomorrow,” he said.",
+    "single_curly_quotes": "He said ‘Stop now’ and left the room.",
+    "semicolon": "Moreau's father was French; her mother was English, from Oldham.",
     "place_abbreviation": "The St. Louis team won the final 3-1 on Sunday.",
 }
 
@@ -88,23 +89,24 @@ def test_a_title_or_a_bracketed_name_does_not_cut_a_sentence(split: Split, sente
 
 @pytest.mark.parametrize("tail", ["Valeska Paris", "John Cornyn, U.S. Senator (R-Texas)",
                                   "Rathbun stated,"])
-def test_a_short_unfinished_tail_stays_with_its_sentence(split: Split, tail: str) -> None:
-    # A quotation's speaker or the words before a quotation are not a fact of their own.
+def test_a_short_unfinished_tail_is_a_sentence_of_its_own(split: Split, tail: str) -> None:
+    # GUM_news_nasa, GUM_news_defector: GUM's annotators keep the speaker's name, and the
+    # words introducing a quotation, as sentences; the facts join them (tests/ingest/test_blocks).
     first = "The hearing was delayed again."
     second = "I needed to disconnect from her because she was suppressive."
-    assert split(f"{first} {second} {tail}") == [first, f"{second} {tail}"]
+    assert split(f"{first} {second} {tail}") == [first, second, tail]
 
 
 @pytest.mark.parametrize(("text", "sentences"), [
     ("The game ended. Dr. Smith left. Mr. Jones stayed.",
      ["The game ended.", "Dr. Smith left.", "Mr. Jones stayed."]),
     ("The chairs were Rajendra K. Pachauri, elected in 2002; Robert Watson in 1997.",
-     ["The chairs were Rajendra K. Pachauri, elected in 2002;", "Robert Watson in 1997."]),
+     ["The chairs were Rajendra K. Pachauri, elected in 2002; Robert Watson in 1997."]),
     ("There were 1,388 partnerships. 35,064 households were made up of individuals.",
      ["There were 1,388 partnerships.", "35,064 households were made up of individuals."]),
     ("It ended. St. Louis won the game.", ["It ended.", "St. Louis won the game."]),
 ], ids=["title_after_a_sentence", "semicolon", "number_opens_a_sentence", "saint"])
-def test_sentences_are_cut_where_syntok_cuts(split: Split, text: str,
+def test_both_splitters_cut_alike(split: Split, text: str,
                                              sentences: list[str]) -> None:
     assert split(text) == sentences
 
@@ -167,7 +169,7 @@ def test_a_closing_quote_mark_does_not_open_a_quotation(split: Split) -> None:
     opening = '"We could have scored two or three goals in the first half.'
     middle = " ".join(["We had chances and we did not take them, and they punished us."] * 9)
     closing = 'We could have put the game to bed early."'
-    after = 'After the match, the coach said, "We were playing a strong team. We lost," he said.'
+    after = 'After the match, the coach said, "We were playing a strong team," and left.'
     sentences = split(f"{opening} {middle} {closing} {after}")
     assert sentences[-2:] == [closing, after]
 
@@ -181,3 +183,60 @@ def test_a_closing_quote_mark_does_not_open_a_quotation(split: Split) -> None:
 def test_a_sentence_start_the_raw_splitters_miss_is_cut(split: Split, text: str,
                                                         sentences: list[str]) -> None:
     assert split(text) == sentences
+
+
+def test_a_quotation_is_cut_at_its_own_sentence_ends(split: Split) -> None:
+    # GUM_news_iodine, GUM_news_korea: GUM cuts a quotation at its sentence ends, also when
+    # its speaker follows; keeping it whole agreed with fewer of GUM's sentences.
+    text = '"We will go to the city tomorrow. We will stay for a week," he said.'
+    assert split(text) == ['"We will go to the city tomorrow.',
+                           'We will stay for a week," he said.']
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("We used it to become carbon neutral. (http://www.example.com/carbon) It worked.",
+     ["We used it to become carbon neutral.", "(http://www.example.com/carbon)", "It worked."]),
+    ("The site ranks 135th in the US. (http://www.example.com). wikiHow grew for two reasons.",
+     ["The site ranks 135th in the US.", "(http://www.example.com).",
+      "wikiHow grew for two reasons."]),
+    ("We kept notes on travel, field work, etc. Review took about four months.",
+     ["We kept notes on travel, field work, etc.", "Review took about four months."]),
+    ("Peres: No, no. Forget memory.", ["Peres: No, no.", "Forget memory."]),
+    ("It is a little like Achilles and the turtle. ... love story and romance interested me.",
+     ["It is a little like Achilles and the turtle.",
+      "... love story and romance interested me."]),
+    ("Ideas were sent to www.standfor.co.nz. Names of participants would be engraved.",
+     ["Ideas were sent to www.standfor.co.nz.", "Names of participants would be engraved."]),
+    ("I am disappointed with the decision.“ However, the centre will get seats.",
+     ["I am disappointed with the decision.“", "However, the centre will get seats."]),
+], ids=["bracket", "bracket_then_brand", "etc", "no", "ellipsis", "web_address", "curly_mark"])
+def test_a_sentence_end_both_splitters_miss_is_cut(split: Split, text: str,
+                                                   sentences: list[str]) -> None:
+    assert split(text) == sentences
+
+
+def test_a_year_in_brackets_stays_with_its_sentence(split: Split) -> None:
+    text = "The owner displays the drink at the bar. (2012)."
+    assert split(text) == [text]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("DAB's Elizabeth Quat In the East constituency, three councillors were elected.",
+     ["DAB's Elizabeth Quat", "In the East constituency, three councillors were elected."]),
+    ("Every month the site gets better and larger We currently have 50000 articles.",
+     ["Every month the site gets better and larger", "We currently have 50000 articles."]),
+    ('She appeared in "Adam vs. Eve" She played a banana in another episode.',
+     ['She appeared in "Adam vs. Eve"', "She played a banana in another episode."]),
+], ids=["caption", "lost_full_stop", "lost_citation_mark"])
+def test_a_sentence_start_without_a_full_stop_is_cut(split: Split, text: str,
+                                                     sentences: list[str]) -> None:
+    # GUM_news_election, GUM_interview_herrick, GUM_bio_marbles: captions and lines run together.
+    assert split(text) == sentences
+
+
+@pytest.mark.parametrize("sentence", [
+    "The film She Said was released in 2022 and the band We Are Scientists played.",
+    "He read Lost In Space, and It Happened One Night was on television.",
+])
+def test_a_capitalised_pronoun_in_a_title_does_not_cut(split: Split, sentence: str) -> None:
+    assert split(sentence) == [sentence]
