@@ -63,7 +63,7 @@ SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’)\]]*\s+[\"'“‘(]*[A-Z]")
 REFERENCE_RE = re.compile(
     r"\[(?:\d{1,3}|[a-z]|[^\]]{0,30}\b(?:needed|citation|dubious|disputed|verify|verification"
     r"|clarify|clarification|when|who|which|why)\b[^\]]{0,20})\]"
-    r"|(?<=[.!?,;\"”’)])(?::\s?\d+(?:[–-]\d+)*)+",
+    r"|(?<=[.!?,;\"”’)])(?::\s?\d+(?:[–,-]\d+)*)+",
     re.IGNORECASE,
 )
 

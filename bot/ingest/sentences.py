@@ -127,6 +127,10 @@ _FORGOTTEN_CUT_RE = re.compile(
 # next word is capitalised too.
 _UNMARKED_START_RE = re.compile(
     r"(?<=[\w\"”’)])\s+(?=(?:In|On|At|We|They|She|He|It)(?:['’]\w+)?\s+[a-z])")
+# After one of these the capitalised word starts a title ("the Church, and On the Freedom of
+# a Christian", "In On the Abrogation of the Private Mass"), not a sentence.
+_TITLE_LEADS = frozenset(["a", "an", "and", "as", "at", "by", "for", "from", "in", "into",
+                          "nor", "of", "on", "or", "than", "the", "to", "with"])
 
 
 def _forgotten_cuts(piece: str) -> list[str]:
@@ -226,5 +230,18 @@ def split_sentences(paragraph: str, splitter: str = SPLITTER) -> list[str]:
             merged[-1] = f"{merged[-1]} {text}"
         else:
             merged.append(text)
-    return [cut for sentence in merged for cut in _UNMARKED_START_RE.split(sentence)]
+    return [cut for sentence in merged for cut in _unmarked_cuts(sentence)]
+
+
+def _unmarked_cuts(sentence: str) -> list[str]:
+    """The sentence cut where _UNMARKED_START_RE finds a sentence start with no full stop
+    before it, unless the word before it leads into a title."""
+    cuts, start = [], 0
+    for match in _UNMARKED_START_RE.finditer(sentence):
+        before = sentence[start:match.start()].split()
+        if before and before[-1].lower() not in _TITLE_LEADS:
+            cuts.append(sentence[start:match.start()])
+            start = match.end()
+    cuts.append(sentence[start:])
+    return cuts
 

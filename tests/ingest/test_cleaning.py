@@ -146,6 +146,8 @@ def test_a_short_headline_without_a_full_stop_is_still_dropped() -> None:
      "The engine used 4 kg of steam per kWh."),
     ("The answer most often given is string theory.:212–219",
      "The answer most often given is string theory."),
+    ("He financed his projects with varying success.:121,154 He lived in hotels.",
+     "He financed his projects with varying success. He lived in hotels."),
     ("Planning,[citation needed] design and financing come first.",
      "Planning, design and financing come first."),
 ])

@@ -237,6 +237,8 @@ def test_a_sentence_start_without_a_full_stop_is_cut(split: Split, text: str,
 @pytest.mark.parametrize("sentence", [
     "The film She Said was released in 2022 and the band We Are Scientists played.",
     "He read Lost In Space, and It Happened One Night was on television.",
+    "Three works appeared in 1520: To the Nobility, and On the Freedom of a Christian.",
+    "In On the Abrogation of the Private Mass, he condemned the Mass as idolatry.",
 ])
 def test_a_capitalised_pronoun_in_a_title_does_not_cut(split: Split, sentence: str) -> None:
     assert split(sentence) == [sentence]
