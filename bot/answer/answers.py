@@ -55,7 +55,7 @@ CANDIDATES = 60
 # words miss (a paraphrase) can still be ranked.
 VECTOR_CANDIDATES = 20
 ARTICLE_CANDIDATES = 20  # facts of the article the question names, searched on their own
-ARTICLE_NEAREST = 15  # and its facts nearest the question by static vector
+ARTICLE_NEAREST = 20  # and its facts nearest the question by static vector
 # A fact's place among the nearest scores NEAREST_K / (NEAREST_K + place), 1 for the nearest
 # (reciprocal-rank fusion's curve; 10 did better than 5 or 20 here, docs/ANSWERING.md).
 NEAREST_K = 10
