@@ -156,7 +156,6 @@ _TITLE_ELLIPSIS_RE = re.compile(r"\S\s+[A-Z][\w'’-]*\s*(?:\.\.\.|…)$")
 _CAPITALISED_RE = re.compile(r"^[\"“‘]?[A-Z]")
 _BRACKET_GOES_ON_RE = re.compile(r"^\([^()]*[^.!?()]\)(?:\s*[,;:a-z(]|[.!?]?$)")
 _BRACKETED_NUMBER_RE = re.compile(r"^\([\d\s–-]+\)\.?$")  # "... at the bar. (2012)."
-# A quotation that ends its sentence: terminal punctuation, then the closing mark.
 
 
 def _continues(previous: str, text: str) -> bool:
@@ -170,7 +169,8 @@ def _continues(previous: str, text: str) -> bool:
 
 
 def _joins(previous: str, text: str) -> bool:
-    """True when the piece `text` belongs to the sentence before it (quotations aside)."""
+    """True when the piece `text` belongs to the sentence before it (quotations aside); a
+    ";" does not end a sentence (syntok cuts after one)."""
     return bool((unfinished(previous) and len(previous) < _MAX_JOINED_CHARS)
                 or previous.endswith(";")
                 or _continues(previous, text) or _ATTRIBUTION_RE.match(text))
