@@ -31,11 +31,15 @@ import gzip
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.datasets import GUM_DEV, ROOT, WIKINEWS
 from bench.splitters import file_paragraphs
+from bot.ingest.blocks import body_facts
+from bot.ingest.formats import parse_file_text
+from bot.ingest.reading import ArticleError, decode
 from bot.ingest.sentences import SPLITTER, SPLITTERS, split_sentences
 from bot.text.words import normalize
 
@@ -195,15 +199,31 @@ class Alignment:
         return Verdict(text, True, joined, cut, self.loader.covering(start_high, end_low))
 
 
-def loader_sentences(path: Path, splitter: str = SPLITTER) -> list[str]:
+def kept_paragraphs(path: Path) -> list[str]:
+    """The paragraphs the loader makes facts of (bot/ingest/blocks.py): the prose, and also
+    speech turns however short, infobox rows and list items."""
+    try:
+        raws = parse_file_text(path, decode(path.read_bytes()))
+    except ArticleError:
+        return []
+    return [paragraph for raw in raws for paragraph in body_facts(
+        [normalize(line) for line in raw.lines], normalize(raw.meta.get("title", ""))).paragraphs]
+
+
+Paragraphs = Callable[[Path], list[str]]
+
+
+def loader_sentences(path: Path, splitter: str = SPLITTER,
+                     paragraphs: Paragraphs = file_paragraphs) -> list[str]:
     """The file's sentences as the loader splits them."""
-    return [s for paragraph in file_paragraphs(path)
-            for s in split_sentences(paragraph, splitter)]
+    return [s for paragraph in paragraphs(path) for s in split_sentences(paragraph, splitter)]
 
 
-def judge(gum_sentences: list[str], path: Path, splitter: str = SPLITTER) -> list[Verdict]:
+def judge(gum_sentences: list[str], path: Path, splitter: str = SPLITTER,
+          paragraphs: Paragraphs = file_paragraphs) -> list[Verdict]:
     """A verdict for each of GUM's sentences of the document in the file."""
-    alignment = Alignment(Spans(gum_sentences), Spans(loader_sentences(path, splitter)))
+    alignment = Alignment(Spans(gum_sentences),
+                          Spans(loader_sentences(path, splitter, paragraphs)))
     return [alignment.verdict(i) for i in range(len(gum_sentences))]
 
 
@@ -217,14 +237,14 @@ def tally(verdicts: list[Verdict]) -> dict:
             "joined": sum(v.joined for v in scored), "cut": sum(v.cut for v in scored)}
 
 
-def measure(documents: dict[str, list[str]],
-            splitter: str = SPLITTER) -> tuple[dict, dict[str, list[Verdict]]]:
+def measure(documents: dict[str, list[str]], splitter: str = SPLITTER,
+            paragraphs: Paragraphs = file_paragraphs) -> tuple[dict, dict[str, list[Verdict]]]:
     """Per-text, per-folder and pooled tallies, and every document's verdicts."""
     verdicts: dict[str, list[Verdict]] = {}
     folders: dict[str, list[Verdict]] = {}
     for folder, root in SOURCES.items():
         for path in sorted(root.glob("GUM_*.txt")):
-            verdicts[path.stem] = judge(documents[path.stem], path, splitter)
+            verdicts[path.stem] = judge(documents[path.stem], path, splitter, paragraphs)
             folders.setdefault(folder, []).extend(verdicts[path.stem])
     report = {"splitter": splitter, "pooled": tally([v for vs in verdicts.values() for v in vs]),
               **{folder: tally(vs) for folder, vs in folders.items()},
@@ -253,12 +273,16 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=8, help="worst texts printed")
     parser.add_argument("--splitter", choices=sorted(SPLITTERS), default=SPLITTER,
                         help=f"the raw split under the repairs (the loader's: {SPLITTER})")
+    parser.add_argument("--kept", action="store_true",
+                        help="split the paragraphs the loader makes facts of (also speech "
+                             "turns, infobox rows, list items), not the prose alone")
     args = parser.parse_args()
     if args.extract:
         write_data(extract(args.extract))
         print(f"wrote {DATA}")
         return
-    report, verdicts = measure(read_data()["documents"], args.splitter)
+    report, verdicts = measure(read_data()["documents"], args.splitter,
+                               kept_paragraphs if args.kept else file_paragraphs)
     show(verdicts, args.show)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=1))

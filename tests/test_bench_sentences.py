@@ -3,10 +3,13 @@ cut inside; text only the loader has (a speaker's name) may hold its boundary.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.datasets import GUM_DEV
-from bench.sentences import DATA, Alignment, Spans, measure, read_data
+from bench.sentences import DATA, Alignment, Spans, kept_paragraphs, measure, read_data
+from bench.splitters import file_paragraphs
 
 GUM = ["A cat sat.", "It purred.", "Then it slept on the mat."]
 
@@ -42,3 +45,13 @@ def test_the_loader_agrees_with_most_of_gums_sentence_boundaries() -> None:
     report, _ = measure(read_data(DATA)["documents"])
     assert report["pooled"]["scored"] > 2000
     assert report["pooled"]["share"] >= 0.97
+
+
+def test_kept_paragraphs_hold_the_short_turns_the_prose_leaves_out(tmp_path: Path) -> None:
+    path = tmp_path / "interview.txt"
+    path.write_text("An interview\n\nWikinews: Is First Corinthians 9:25 the verse you chose?\n\n"
+                    "Isabel Ruiz: Yes.\n\nWikinews: And what did you do with it after that?\n\n"
+                    "Isabel Ruiz: We printed it on the first page of the game we made.\n",
+                    "utf-8")
+    assert "Isabel Ruiz: Yes." in kept_paragraphs(path)
+    assert "Isabel Ruiz: Yes." not in file_paragraphs(path)
