@@ -426,11 +426,13 @@ class AnswerEngine:
         read with the topic's words added ("what did he take?" about Zhang), when the facts
         found that way hold what it asks (one of its own words, or the kind of thing asked).
         A hedge found alone still wins over a weaker one the topic gives: "the hajj stampede"
-        after Zhang's story is no question about Zhang."""
+        after Zhang's story is no question about Zhang. A question that points back and that
+        the topic cannot answer is declined, unless another article it names answers it."""
+        new = self._words_topic_never_uses(question, topic, index)
         leans = refers_back(question.text, question.names)
         alone = None
         answers_alone = False
-        if not leans and self._says_what_topic_never_does(question, topic, index):
+        if not leans and new:
             alone = self._search(question, index)
             answers_alone = self._confident(question, alone)
             if answers_alone and alone[0].confidence >= SURE_THRESHOLD:
@@ -449,17 +451,28 @@ class AnswerEngine:
             return expanded
         if leans:
             # A question that points back ("when did he die?") is about the topic: when the
-            # topic does not answer it, no other article can.
-            return []
+            # topic does not answer it, no other article can, unless it names the subject of
+            # another, whose title says it, and is answered there surely ("why is new zealand
+            # changing its flag" after the crane story: "its" is New Zealand's).
+            alone = self._search(question, index) if new else []
+            return alone if alone and self._switches_to(alone[0], new, topic, index) else []
         return alone if alone is not None else self._search(question, index)
 
-    def _says_what_topic_never_does(self, question: Question, topic: Topic,
-                                    index: _Index) -> bool:
-        """A question using a word its topic's article never uses ("the hajj stampede" after
-        Zhang's spy story, typed in lower case so it names nothing) may be about another
-        article: it is tried alone first, as a question with a name is."""
+    def _switches_to(self, best: Scored, new: frozenset[str], topic: Topic,
+                     index: _Index) -> bool:
+        """A sure answer found alone, in the topic's article or in one whose title holds a
+        word the topic never uses ("was he married?" is not about whoever married elsewhere)."""
+        return best.confidence >= SURE_THRESHOLD and (
+            best.row.article_id == topic.article_id
+            or bool({stem(w) for w in new} & index.title_stems(best.row.article_id)))
+
+    def _words_topic_never_uses(self, question: Question, topic: Topic,
+                                index: _Index) -> frozenset[str]:
+        """The question's words its topic's article never uses: with one ("the hajj stampede"
+        after Zhang's spy story, typed in lower case so it names nothing) it may be about
+        another article, and is tried alone first, as a question with a name is."""
         used = index.article_stems(topic.article_id, self.kb.facts_of)
-        return any(stem(w) not in used for w in question.words)
+        return frozenset(w for w in question.words if stem(w) not in used)
 
     def _with_topic(self, question: Question, topic: Topic, index: _Index) -> Question:
         """The question with its topic's words added, marked as topic, not focus: the

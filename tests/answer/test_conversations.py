@@ -75,6 +75,32 @@ def test_a_story_the_topic_never_mentions_switches_even_when_unsure(
     assert "Zhang" not in texts(stampede)
 
 
+def test_a_pronoun_meaning_a_story_the_question_names_switches(service: NewsService) -> None:
+    """Issue 22's example "why is new zealand changing its flag", asked after the crane story:
+    "its" is New Zealand's, not the crane's, and the flag story answers it."""
+    service.ask("How many people were wounded in the Mecca crane collapse?", conversation="a")
+    flag = service.ask("why is new zealand changing its flag", conversation="a")
+    assert "flag" in flag.facts[0].article_title.lower()
+
+
+def test_a_pronoun_question_the_topic_cannot_answer_is_not_answered_elsewhere(
+        tmp_path: Path, articles_dir: Path) -> None:
+    """Another story holds a marriage; "he" is still Zhang, whose story says nothing of one
+    (the natural dialogues' "was he married?", answered from someone else's article)."""
+    require_embeddings()
+    (articles_dir / "diplomat.json").write_text(json.dumps({
+        "title": "Ambassador Ruiz retires",
+        "body": "The ambassador Carlos Ruiz retired on Monday after forty years abroad. In "
+                "1997, he married Elena Marquez, a lawyer and diplomatic attache. He served "
+                "in Paris, Tokyo and Nairobi, and he will now teach in Madrid."}))
+    news = NewsService(tmp_path / "kb.sqlite3", articles_dir,
+                       conversations=ConversationStore(tmp_path / "talk.sqlite3"))
+    news.ensure_loaded()
+    news.ask("who is zhang xiangbin", conversation="a")
+    assert not news.ask("was he married?", conversation="a").answered
+    assert "married" in first(news.ask("was the ambassador Carlos Ruiz married?"))
+
+
 def test_a_follow_up_is_answered_by_a_fact_meaning_what_it_asks(tmp_path: Path,
                                                                 articles_dir: Path) -> None:
     """"where did she go to college?" shares no word with "she attended Suffolk University",
