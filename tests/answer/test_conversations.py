@@ -28,6 +28,16 @@ def service(tmp_path: Path, articles_dir: Path) -> NewsService:
     return news
 
 
+def with_article(tmp_path: Path, folder: Path, title: str, body: str) -> NewsService:
+    """The shipped articles and one more, loaded."""
+    require_embeddings()
+    (folder / "extra.json").write_text(json.dumps({"title": title, "body": body}))
+    news = NewsService(tmp_path / "kb.sqlite3", folder,
+                       conversations=ConversationStore(tmp_path / "talk.sqlite3"))
+    news.ensure_loaded()
+    return news
+
+
 def texts(answer: Answer) -> str:
     return " ".join(f.text for f in answer.facts)
 
@@ -87,15 +97,10 @@ def test_a_pronoun_question_the_topic_cannot_answer_is_not_answered_elsewhere(
         tmp_path: Path, articles_dir: Path) -> None:
     """Another story holds a marriage; "he" is still Zhang, whose story says nothing of one
     (the natural dialogues' "was he married?", answered from someone else's article)."""
-    require_embeddings()
-    (articles_dir / "diplomat.json").write_text(json.dumps({
-        "title": "Ambassador Ruiz retires",
-        "body": "The ambassador Carlos Ruiz retired on Monday after forty years abroad. In "
-                "1997, he married Elena Marquez, a lawyer and diplomatic attache. He served "
-                "in Paris, Tokyo and Nairobi, and he will now teach in Madrid."}))
-    news = NewsService(tmp_path / "kb.sqlite3", articles_dir,
-                       conversations=ConversationStore(tmp_path / "talk.sqlite3"))
-    news.ensure_loaded()
+    news = with_article(tmp_path, articles_dir, "Ambassador Ruiz retires",
+                        "The ambassador Carlos Ruiz retired on Monday after forty years abroad. "
+                        "In 1997, he married Elena Marquez, a lawyer and diplomatic attache. He "
+                        "served in Paris, Tokyo and Nairobi, and he will now teach in Madrid.")
     news.ask("who is zhang xiangbin", conversation="a")
     assert not news.ask("was he married?", conversation="a").answered
     assert "married" in first(news.ask("was the ambassador Carlos Ruiz married?"))
@@ -105,17 +110,12 @@ def test_a_follow_up_is_answered_by_a_fact_meaning_what_it_asks(tmp_path: Path,
                                                                 articles_dir: Path) -> None:
     """"where did she go to college?" shares no word with "she attended Suffolk University",
     yet the fact says what it asks (issue 22: follow-ups through meaning, not spelling)."""
-    require_embeddings()
-    folder = articles_dir
-    (folder / "singer.json").write_text(json.dumps({
-        "title": "Jane Holloway",
-        "body": "Jane Holloway is an American singer and radio host. She grew up in Rochester, "
-                "New York, where she sang in a church choir. She then moved to Boston, where "
-                "she attended Suffolk University. Her first album sold a million copies in "
-                "2012. She hosts a weekly countdown on a national radio station."}))
-    news = NewsService(tmp_path / "kb.sqlite3", folder,
-                       conversations=ConversationStore(tmp_path / "talk.sqlite3"))
-    news.ensure_loaded()
+    news = with_article(tmp_path, articles_dir, "Jane Holloway",
+                        "Jane Holloway is an American singer and radio host. She grew up in "
+                        "Rochester, New York, where she sang in a church choir. She then moved "
+                        "to Boston, where she attended Suffolk University. Her first album sold "
+                        "a million copies in 2012. She hosts a weekly countdown on a national "
+                        "radio station.")
     news.ask("Who is Jane Holloway?", conversation="a")
     college = news.ask("where did she go to college?", conversation="a")
     assert "Suffolk University" in first(college)
