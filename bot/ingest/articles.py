@@ -17,7 +17,7 @@ from bot.text.words import fix_spacing, normalize
 
 # Bump when parsing changes, so that unchanged files are re-read once with the new rules.
 # The raw sentence splitter is part of it: installing or removing blingfire changes splits.
-PARSER_VERSION = f"18-{SPLITTER}"
+PARSER_VERSION = f"19-{SPLITTER}"
 
 
 @dataclass(frozen=True)

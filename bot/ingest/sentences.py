@@ -61,7 +61,7 @@ def unfinished(text: str) -> bool:
     return bool(_TITLE_END_RE.search(text)) or not _SENTENCE_END_RE.search(text)
 
 
-def _open_quote(text: str) -> bool:
+def open_quote(text: str) -> bool:
     """True when the text opens a quotation it does not close."""
     if text.count("“") > text.count("”"):
         return True
@@ -179,7 +179,7 @@ def _joins(previous: str, text: str) -> bool:
 def _opens_quote(piece: str) -> bool:
     """True when the piece opens a quotation: a closing '"' left over from a quotation opened
     in an earlier piece (too long to join, 'put the game to bed early."') opens none."""
-    if not _open_quote(piece):
+    if not open_quote(piece):
         return False
     at = piece.rfind('"')
     return piece.count('"') % 2 == 0 or at == 0 or piece[at - 1] in " ([{—–-"
@@ -195,7 +195,7 @@ def _quotation_end(pieces: list[str], start: int) -> int | None:
         text = f"{text} {pieces[end]}"
         if len(text) > _MAX_JOINED_CHARS:
             return None
-        if not _open_quote(text):
+        if not open_quote(text):
             return end
     return None
 
