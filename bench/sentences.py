@@ -36,10 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.datasets import GUM_DEV, ROOT, WIKINEWS
-from bench.splitters import file_paragraphs
-from bot.ingest.blocks import body_facts
-from bot.ingest.formats import parse_file_text
-from bot.ingest.reading import ArticleError, decode
+from bench.splitters import file_paragraphs, kept_paragraphs
 from bot.ingest.sentences import SPLITTER, SPLITTERS, split_sentences
 from bot.text.words import normalize
 
@@ -197,17 +194,6 @@ class Alignment:
                       and self.cuts_between(end_low, end_high))
         cut = self.cuts_between(start_high + 1, end_low - 1) > 0
         return Verdict(text, True, joined, cut, self.loader.covering(start_high, end_low))
-
-
-def kept_paragraphs(path: Path) -> list[str]:
-    """The paragraphs the loader makes facts of (bot/ingest/blocks.py): the prose, and also
-    speech turns however short, infobox rows and list items."""
-    try:
-        raws = parse_file_text(path, decode(path.read_bytes()))
-    except ArticleError:
-        return []
-    return [paragraph for raw in raws for paragraph in body_facts(
-        [normalize(line) for line in raw.lines], normalize(raw.meta.get("title", ""))).paragraphs]
 
 
 Paragraphs = Callable[[Path], list[str]]

@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 from bench.datasets import SEEDS, WIKINEWS, write_xquad_folder
+from bot.ingest.blocks import body_facts
 from bot.ingest.cleaning import clean_paragraphs
-from bot.ingest.formats import parse_file_text
+from bot.ingest.formats import RawArticle, parse_file_text
 from bot.ingest.reading import ArticleError, decode
 from bot.ingest.sentences import SPLITTERS, split_sentences
 from bot.store.loading import scan
@@ -29,15 +30,26 @@ def paragraphs(folder: Path) -> list[str]:
     return [paragraph for path in scan(folder) for paragraph in file_paragraphs(path)]
 
 
-def file_paragraphs(path: Path) -> list[str]:
-    """The cleaned paragraphs of one file's articles, as the loader has them (none when the
-    file is not an article: the corpus's meta.json)."""
+def file_articles(path: Path) -> list[RawArticle]:
+    """The file's articles as the loader parses them; none when the file is not an article
+    (the corpus's meta.json)."""
     try:
-        raws = parse_file_text(path, decode(path.read_bytes()))
+        return parse_file_text(path, decode(path.read_bytes()))
     except ArticleError:
         return []
-    return [paragraph for raw in raws
+
+
+def file_paragraphs(path: Path) -> list[str]:
+    """The cleaned paragraphs of one file's articles, as the loader has them."""
+    return [paragraph for raw in file_articles(path)
             for paragraph in clean_paragraphs([normalize(line) for line in raw.lines])]
+
+
+def kept_paragraphs(path: Path) -> list[str]:
+    """The paragraphs the loader makes facts of (bot/ingest/blocks.py): the prose, and also
+    speech turns however short, infobox rows and list items."""
+    return [paragraph for raw in file_articles(path) for paragraph in body_facts(
+        [normalize(line) for line in raw.lines], normalize(raw.meta.get("title", ""))).paragraphs]
 
 
 def timed(splitter: str, texts: list[str], rounds: int = 3) -> float:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench.datasets import GUM_DEV
-from bench.sentences import DATA, Alignment, Spans, kept_paragraphs, measure, read_data
-from bench.splitters import file_paragraphs
+from bench.sentences import DATA, Alignment, Spans, measure, read_data
+from bench.splitters import file_paragraphs, kept_paragraphs
 
 GUM = ["A cat sat.", "It purred.", "Then it slept on the mat."]
 
